@@ -1,0 +1,85 @@
+"""The Settings page: team profile, integrations status, API tokens and account security."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from api.models import ApiToken, token_create
+from crm.teams.access import get_team_object, team_required
+from crm.teams.forms import ApiTokenForm, TeamProfileForm
+from crm.teams.roles import Role
+from crm.teams.services import team_update
+
+# What each integration needs, for the status list. The flags themselves live in settings.
+INTEGRATIONS = [
+    ("OpenAI-compatible LLM", "OPENAI_ENABLED", ["OPENAI_API_KEY", "OPENAI_BASE_URL (optional)"],
+     "Without it the AI runs on the offline engine."),
+    ("Twilio (SMS, voice)", "TWILIO_ENABLED", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+     "Without it, texts go to the local outbox."),
+    ("SendGrid (email)", "SENDGRID_ENABLED", ["SENDGRID_API_KEY"], "Without it, email goes to the local outbox."),
+    ("Meta (Facebook, Instagram)", "FACEBOOK_ENABLED", ["FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET"],
+     "Lead ads and campaign figures."),
+    ("Google Ads", "GOOGLE_ADS_ENABLED",
+     ["GOOGLE_ADS_DEVELOPER_TOKEN", "GOOGLE_ADS_CLIENT_ID", "GOOGLE_ADS_CLIENT_SECRET"], "Campaign figures."),
+    ("Vapi (voice agents)", "VAPI_ENABLED", ["VAPI_API_KEY"], "AI phone calls."),
+    ("ResMan (PMS)", "RESMAN_ENABLED", ["RESMAN_INTEGRATION_PARTNER_ID", "RESMAN_API_KEY"], "Units and residents."),
+]
+
+
+def _context(request: HttpRequest, *, profile_form: TeamProfileForm | None = None,
+             token_form: ApiTokenForm | None = None, new_key: str | None = None) -> dict[str, object]:
+    membership = request.membership  # type: ignore[attr-defined]
+    return {
+        "profile_form": profile_form or TeamProfileForm(instance=membership.team),
+        "can_edit_team": membership.has_role(Role.ADMIN),
+        "integrations": [
+            {"name": name, "enabled": getattr(settings, flag), "variables": variables, "note": note}
+            for name, flag, variables, note in INTEGRATIONS
+        ],
+        "tokens": ApiToken.objects.filter(user=request.user).active(),
+        "token_form": token_form or ApiTokenForm(),
+        "new_key": new_key,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@team_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not request.membership.has_role(Role.ADMIN):  # type: ignore[attr-defined]
+            messages.error(request, "Only owners and admins can change the team's profile.")
+            return redirect("teams:settings")
+        form = TeamProfileForm(request.POST, instance=request.team)  # type: ignore[attr-defined]
+        if form.is_valid():
+            team_update(team=request.team, **form.cleaned_data)  # type: ignore[attr-defined]
+            messages.success(request, "Team profile saved.")
+            return redirect("teams:settings")
+        return render(request, "teams/settings.html", _context(request, profile_form=form), status=422)
+    return render(request, "teams/settings.html", _context(request))
+
+
+@require_POST
+@team_required
+def token_create_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return render(request, "teams/settings.html", _context(request, token_form=form), status=422)
+    token, key = token_create(team=request.team, user=request.user, name=form.cleaned_data["name"])  # type: ignore[attr-defined]
+    messages.success(request, f"Token “{token.name}” created. Copy it now: it will not be shown again.")
+    # Rendered, not redirected: the key exists only in this response.
+    return render(request, "teams/settings.html", _context(request, new_key=key))
+
+
+@require_POST
+@team_required
+def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+    token = get_team_object(ApiToken, pk=token_id, user=request.user)
+    token.revoke()
+    messages.success(request, f"Token “{token.name}” revoked.")
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")
+    return redirect("teams:settings")

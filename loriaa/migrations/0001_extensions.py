@@ -1,0 +1,10 @@
+"""PostgreSQL extensions the product relies on: pgvector for embeddings (knowledge base)."""
+
+from django.db import migrations
+from pgvector.django import VectorExtension
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies: list[tuple[str, str]] = []
+    operations = [VectorExtension()]
