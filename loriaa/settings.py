@@ -138,6 +138,9 @@ else:
 
     DATABASES = {"default": embedded_database_settings(VAR_DIR / "postgres")}
 DATABASES["default"].setdefault("OPTIONS", {})
+if TESTING:
+    # Separate names let two test runs share one server (e.g. a developer's and an editor's).
+    DATABASES["default"]["TEST"] = {"NAME": env_str("LORIAA_TEST_DB", "test_loriaa")}
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -252,6 +255,10 @@ STORAGES = {
         )
     },
 }
+
+# Outside production whitenoise serves straight from the app folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- Security -------------------------------------------------------------------------------
 

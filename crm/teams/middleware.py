@@ -21,6 +21,7 @@ from crm.teams.scoping import team_scope
 from crm.teams.selectors import default_membership, membership_for
 
 SESSION_KEY = "team_id"
+API_PREFIX = "/api/"
 
 
 class TeamMiddleware:
@@ -48,7 +49,8 @@ class TeamMiddleware:
     def _resolve(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         from api.authentication import is_token_header, token_from_header
 
-        if is_token_header(request.headers.get("Authorization", "")):
+        # Tokens are credentials for the API only; web pages use the session.
+        if request.path.startswith(API_PREFIX) and is_token_header(request.headers.get("Authorization", "")):
             token = token_from_header(request.headers["Authorization"])
             if token is None:
                 return None  # DRF answers 401 with a JSON body

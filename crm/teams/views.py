@@ -49,6 +49,7 @@ def members(request: HttpRequest) -> HttpResponse:
 def invite(request: HttpRequest) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     form = InvitationForm(request.POST, actor_role=actor.role)
+    status = 422
     if form.is_valid():
         try:
             invitation, _ = invitation_create(actor=actor, **form.cleaned_data)
@@ -58,8 +59,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             if not request.htmx:  # type: ignore[attr-defined]
                 return redirect("teams:members")
-            form = InvitationForm(actor_role=actor.role)
-    status = 200 if form.is_valid() else 422
+            form, status = InvitationForm(actor_role=actor.role), 200  # a blank form for the next invite
     template = "teams/members.html#invite-panel" if request.htmx else "teams/members.html"  # type: ignore[attr-defined]
     return render(request, template, _members_context(request, form), status=status)
 
