@@ -30,7 +30,9 @@ def token_from_header(header: str) -> ApiToken | None:
     key = key.strip()
     if scheme.lower() not in SCHEMES or not key or len(key) > 200:
         return None
-    token = ApiToken.by_key.select_related("user", "team").filter(key_hash=hash_token(key), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.by_key.select_related("user", "team").filter(key_hash=hash_token(key), revoked_at__isnull=True).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -19,7 +19,8 @@ app = Celery("loriaa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-_HEADER = "correlation_id"
+# Celery itself uses "correlation_id" (the task id), hence the prefix.
+_HEADER = "loriaa_correlation_id"
 
 
 @before_task_publish.connect

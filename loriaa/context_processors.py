@@ -5,4 +5,8 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    return {"DEBUG": settings.DEBUG, "AI_ONLINE": settings.OPENAI_ENABLED, "API_DOCS_ENABLED": settings.API_DOCS_ENABLED}
+    return {
+        "DEBUG": settings.DEBUG,
+        "AI_ONLINE": settings.OPENAI_ENABLED,
+        "API_DOCS_ENABLED": settings.API_DOCS_ENABLED,
+    }

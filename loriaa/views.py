@@ -10,7 +10,10 @@ from django.views.decorators.http import require_GET
 
 _PAGES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
-    403: ("You don't have access to this", "Your role in this team does not allow this. Ask an owner or admin if you need it."),
+    403: (
+        "You don't have access to this",
+        "Your role in this team does not allow this. Ask an owner or admin if you need it.",
+    ),
     404: ("Page not found", "It may have been moved or deleted, or it belongs to a team you are not in."),
 }
 

@@ -19,12 +19,21 @@ def home(request: HttpRequest) -> HttpResponse:
     team = request.team  # type: ignore[attr-defined]
     member_count = Membership.objects.count()
     setup_steps = [
-        {"label": "Invite your leasing team", "url": reverse("teams:members"),
-         "done": member_count > 1 or Invitation.objects.exists()},
-        {"label": "Add your postal address (required in marketing email)", "url": reverse("teams:settings"),
-         "done": bool(team.postal_address)},
-        {"label": "Connect SMS, email and your AI model", "url": reverse("teams:settings") + "#integrations-title",
-         "done": False},
+        {
+            "label": "Invite your leasing team",
+            "url": reverse("teams:members"),
+            "done": member_count > 1 or Invitation.objects.exists(),
+        },
+        {
+            "label": "Add your postal address (required in marketing email)",
+            "url": reverse("teams:settings"),
+            "done": bool(team.postal_address),
+        },
+        {
+            "label": "Connect SMS, email and your AI model",
+            "url": reverse("teams:settings") + "#integrations-title",
+            "done": False,
+        },
         {"label": "Secure your account with two-factor authentication", "url": reverse("mfa_index"), "done": False},
     ]
     kpis = [

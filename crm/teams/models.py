@@ -63,6 +63,7 @@ class Membership(TeamOwned):
 
     class Meta:
         ordering = ["created_at"]
+        default_manager_name = "objects"
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique_user_per_team")]
 
     def __str__(self) -> str:
@@ -100,10 +101,11 @@ class Invitation(TeamOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(team="team", _manager_class=models.Manager.from_queryset(InvitationQuerySet))
-    by_token = models.Manager()  # the token itself is the credential; see selectors
+    by_token = models.Manager()  # noqa: DJ012 - the token itself is the credential; see selectors
 
     class Meta:
         ordering = ["-created_at"]
+        default_manager_name = "objects"  # the scoped one: get_object_or_404 and friends use it
 
     def __str__(self) -> str:
         return f"Invitation for {self.email}"

@@ -16,7 +16,7 @@ from crm.teams.models import Team
 
 @contextmanager
 def team_scope(team: Team) -> Iterator[Team]:
-    if not isinstance(team, Team) or team.pk is None:
+    if not isinstance(team, Team) or team._state.adding:
         raise ValueError("team_scope needs a saved Team; refusing to run unscoped.")
     with scope(team=team):
         yield team

@@ -16,22 +16,43 @@ from crm.teams.services import team_update
 
 # What each integration needs, for the status list. The flags themselves live in settings.
 INTEGRATIONS = [
-    ("OpenAI-compatible LLM", "OPENAI_ENABLED", ["OPENAI_API_KEY", "OPENAI_BASE_URL (optional)"],
-     "Without it the AI runs on the offline engine."),
-    ("Twilio (SMS, voice)", "TWILIO_ENABLED", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
-     "Without it, texts go to the local outbox."),
+    (
+        "OpenAI-compatible LLM",
+        "OPENAI_ENABLED",
+        ["OPENAI_API_KEY", "OPENAI_BASE_URL (optional)"],
+        "Without it the AI runs on the offline engine.",
+    ),
+    (
+        "Twilio (SMS, voice)",
+        "TWILIO_ENABLED",
+        ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+        "Without it, texts go to the local outbox.",
+    ),
     ("SendGrid (email)", "SENDGRID_ENABLED", ["SENDGRID_API_KEY"], "Without it, email goes to the local outbox."),
-    ("Meta (Facebook, Instagram)", "FACEBOOK_ENABLED", ["FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET"],
-     "Lead ads and campaign figures."),
-    ("Google Ads", "GOOGLE_ADS_ENABLED",
-     ["GOOGLE_ADS_DEVELOPER_TOKEN", "GOOGLE_ADS_CLIENT_ID", "GOOGLE_ADS_CLIENT_SECRET"], "Campaign figures."),
+    (
+        "Meta (Facebook, Instagram)",
+        "FACEBOOK_ENABLED",
+        ["FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET"],
+        "Lead ads and campaign figures.",
+    ),
+    (
+        "Google Ads",
+        "GOOGLE_ADS_ENABLED",
+        ["GOOGLE_ADS_DEVELOPER_TOKEN", "GOOGLE_ADS_CLIENT_ID", "GOOGLE_ADS_CLIENT_SECRET"],
+        "Campaign figures.",
+    ),
     ("Vapi (voice agents)", "VAPI_ENABLED", ["VAPI_API_KEY"], "AI phone calls."),
     ("ResMan (PMS)", "RESMAN_ENABLED", ["RESMAN_INTEGRATION_PARTNER_ID", "RESMAN_API_KEY"], "Units and residents."),
 ]
 
 
-def _context(request: HttpRequest, *, profile_form: TeamProfileForm | None = None,
-             token_form: ApiTokenForm | None = None, new_key: str | None = None) -> dict[str, object]:
+def _context(
+    request: HttpRequest,
+    *,
+    profile_form: TeamProfileForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_key: str | None = None,
+) -> dict[str, object]:
     membership = request.membership  # type: ignore[attr-defined]
     return {
         "profile_form": profile_form or TeamProfileForm(instance=membership.team),

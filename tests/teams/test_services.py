@@ -77,10 +77,12 @@ def test_inviting_emails_a_link_and_a_resend_replaces_the_old_link(
         first, first_token = invitation_create(actor=admin, email="New.Agent@Example.com", role="agent")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         again, second_token = invitation_create(actor=admin, email="new.agent@example.com", role="manager")
-    assert first.pk == again.pk and first_token != second_token
+    assert first.pk == again.pk
+    assert first_token != second_token
     assert Invitation.objects.count() == 1
     assert [m.to for m in mail.outbox] == [["new.agent@example.com"]] * 2
-    assert second_token in mail.outbox[1].body and first_token not in mail.outbox[1].body
+    assert second_token in mail.outbox[1].body
+    assert first_token not in mail.outbox[1].body
     assert Invitation.objects.get().sent_at is not None
 
 

@@ -57,11 +57,14 @@ def test_an_invalid_invite_shows_the_error_and_keeps_the_input(team_a: TeamWorld
     )
     assert response.status_code == 422
     body = response.content.decode()
-    assert "Enter a valid email address" in body and 'value="not-an-email"' in body
+    assert "Enter a valid email address" in body
+    assert 'value="not-an-email"' in body
 
 
 def test_an_admin_cannot_invite_an_owner(team_a: TeamWorld) -> None:
-    response = login(team_a.user(Role.ADMIN)).post(reverse("teams:invite"), {"email": "boss@example.com", "role": "owner"})
+    response = login(team_a.user(Role.ADMIN)).post(
+        reverse("teams:invite"), {"email": "boss@example.com", "role": "owner"}
+    )
     assert response.status_code == 422
     with scopes_disabled():
         assert not Invitation.objects.exists()
@@ -91,7 +94,8 @@ def test_a_manager_cannot_change_roles(team_a: TeamWorld) -> None:
 def test_removing_a_member_with_htmx_empties_the_row(team_a: TeamWorld) -> None:
     target = team_a.membership(Role.AGENT)
     response = login(team_a.user(Role.ADMIN)).post(reverse("teams:member-remove", args=[target.id]), **HTMX)
-    assert response.status_code == 200 and response.content == b""
+    assert response.status_code == 200
+    assert response.content == b""
     with scopes_disabled():
         assert not Membership.objects.filter(pk=target.pk).exists()
 
@@ -115,7 +119,8 @@ def test_switching_teams_changes_the_current_team(team_a: TeamWorld, team_b: Tea
     client = login(user)
     assert client.get("/").context["current_team"] == team_a.team
     response = client.post(reverse("teams:switch"), {"team": str(team_b.team.id)})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     page = client.get("/")
     assert page.context["current_team"] == team_b.team
     assert "Bravo Residential" in page.content.decode()
@@ -136,7 +141,7 @@ def test_someone_without_a_team_is_asked_to_create_one(db: None) -> None:
 
 
 def test_the_invited_address_can_accept_and_lands_in_the_new_team(team_a: TeamWorld) -> None:
-    invitation, token = invitation_with_token(team=team_a.team, email="joiner@example.com", role=Role.MANAGER)
+    _invitation, token = invitation_with_token(team=team_a.team, email="joiner@example.com", role=Role.MANAGER)
     joiner = UserFactory(email="joiner@example.com")
     client = login(joiner)
     url = reverse("teams:invitation", args=[token])
@@ -172,7 +177,8 @@ def test_a_revoked_invitation_is_gone(team_a: TeamWorld) -> None:
 def test_an_anonymous_visitor_is_asked_to_sign_in_first(team_a: TeamWorld) -> None:
     _, token = invitation_with_token(team=team_a.team, email="later@example.com")
     body = Client().get(reverse("teams:invitation", args=[token])).content.decode()
-    assert "Sign in" in body and "later@example.com" in body
+    assert "Sign in" in body
+    assert "later@example.com" in body
 
 
 def test_an_unknown_invitation_token_is_a_404(db: None) -> None:
@@ -187,5 +193,6 @@ def test_the_switcher_lists_only_your_own_teams(team_a: TeamWorld, team_b: TeamW
         other_team_for_user = MembershipFactory(user=user).team
     body = login(user).get("/").content.decode()
     assert 'id="team-switch"' in body
-    assert "Alpha Living" in body and other_team_for_user.name in body
+    assert "Alpha Living" in body
+    assert other_team_for_user.name in body
     assert "Bravo Residential" not in body

@@ -18,7 +18,7 @@ from crm.teams.models import Membership, Team
 from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
 
-DEFAULT_PASSWORD = "loriaa-demo-2026"
+DEFAULT_PASSWORD = "loriaa-demo-2026"  # noqa: S105 - demo accounts only; printed on purpose
 
 PEOPLE = [
     ("owner", "Olivia Owner", Role.OWNER),
@@ -37,7 +37,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--team", default="demo", help="Slug of the demo team (default: demo).")
-        parser.add_argument("--password", default=None, help=f"Password for the demo users (default: {DEFAULT_PASSWORD}).")
+        parser.add_argument(
+            "--password", default=None, help=f"Password for the demo users (default: {DEFAULT_PASSWORD})."
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, team: str, password: str | None, **options: Any) -> None:
@@ -68,7 +70,9 @@ class Command(BaseCommand):
                 import_string(path)(team_obj, self.stdout)
 
         shown = password or DEFAULT_PASSWORD
-        self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Updated'} demo team “{team_obj.name}” ({slug})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{'Created' if created else 'Updated'} demo team “{team_obj.name}” ({slug}).")
+        )
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ with any of:")
         for local, _, role in PEOPLE:
             self.stdout.write(f"  {local}@{slug}.example  ({role.label})")
