@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from crm.accounts.models import User
 from crm.teams.models import Team, TeamOwned, hash_token
 
 TOKEN_PREFIX = "lor_"  # noqa: S105 - a public marker that makes leaked keys easy to spot
@@ -31,7 +33,7 @@ class ApiToken(TeamOwned):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(team="team", _manager_class=models.Manager.from_queryset(ApiTokenQuerySet))
+    objects: ClassVar[Any] = ScopedManager(team="team", _manager_class=models.Manager.from_queryset(ApiTokenQuerySet))
     by_key = models.Manager()  # authentication looks keys up before any team is known
 
     class Meta:
@@ -51,7 +53,7 @@ class ApiToken(TeamOwned):
             self.save(update_fields=["revoked_at"])
 
 
-def token_create(*, team: Team, user: object, name: str) -> tuple[ApiToken, str]:
+def token_create(*, team: Team, user: User, name: str) -> tuple[ApiToken, str]:
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         team=team, user=user, name=name.strip() or "API token", key_hash=hash_token(key), key_hint=key[:8]

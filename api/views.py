@@ -11,7 +11,7 @@ from api.serializers import MeSerializer
 @extend_schema(responses=MeSerializer, summary="Who am I: the user, the team and the role the credentials carry")
 @api_view(["GET"])
 def me(request: Request) -> Response:
-    membership = request._request.membership
+    membership = request._request.membership  # type: ignore[attr-defined]  # set by TeamMiddleware
     data = {
         "user": request.user,
         "team": membership.team,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 DATABASE_NAME = "loriaa"
 
 
-def embedded_database_settings(data_dir: Path) -> dict[str, object]:
+def embedded_database_settings(data_dir: Path) -> dict[str, Any]:
     """Start (or reuse) the server and return Django ``DATABASES['default']``."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.

@@ -136,7 +136,7 @@ elif PRODUCTION:
 else:
     from loriaa.embedded_db import embedded_database_settings
 
-    DATABASES = {"default": embedded_database_settings(VAR_DIR / "postgres")}
+    DATABASES = {"default": embedded_database_settings(VAR_DIR / "postgres")}  # type: ignore[dict-item]
 DATABASES["default"].setdefault("OPTIONS", {})
 if TESTING:
     # Separate names let two test runs share one server (e.g. a developer's and an editor's).

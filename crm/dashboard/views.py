@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from crm.teams.access import team_required
 from crm.teams.models import Invitation, Membership
+from crm.teams.types import TeamRequest
 
 
 def _greeting() -> str:
@@ -15,8 +16,8 @@ def _greeting() -> str:
 
 
 @team_required
-def home(request: HttpRequest) -> HttpResponse:
-    team = request.team  # type: ignore[attr-defined]
+def home(request: TeamRequest) -> HttpResponse:
+    team = request.team
     member_count = Membership.objects.count()
     setup_steps = [
         {
@@ -46,5 +47,5 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @team_required
-def analytics(request: HttpRequest) -> HttpResponse:
+def analytics(request: TeamRequest) -> HttpResponse:
     return render(request, "dashboard/analytics.html")

@@ -14,7 +14,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, actor_role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in grantable_roles(actor_role)]
+        role_field: forms.ChoiceField = self.fields["role"]  # type: ignore[assignment]
+        role_field.choices = [(r.value, r.label) for r in grantable_roles(actor_role)]
 
 
 class RoleForm(forms.Form):

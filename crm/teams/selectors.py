@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 
 from crm.accounts.models import User
@@ -13,7 +15,7 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.across_teams.filter(user=user).select_related("team").order_by("team__name")
 
 
-def membership_for(*, user: User, team_id: object) -> Membership | None:
+def membership_for(*, user: User, team_id: UUID | str | None) -> Membership | None:
     if not team_id:
         return None
     try:

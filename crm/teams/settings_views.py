@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,6 +13,7 @@ from crm.teams.access import get_team_object, team_required
 from crm.teams.forms import ApiTokenForm, TeamProfileForm
 from crm.teams.roles import Role
 from crm.teams.services import team_update
+from crm.teams.types import TeamRequest
 
 # What each integration needs, for the status list. The flags themselves live in settings.
 INTEGRATIONS = [
@@ -47,13 +48,13 @@ INTEGRATIONS = [
 
 
 def _context(
-    request: HttpRequest,
+    request: TeamRequest,
     *,
     profile_form: TeamProfileForm | None = None,
     token_form: ApiTokenForm | None = None,
     new_key: str | None = None,
 ) -> dict[str, object]:
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     return {
         "profile_form": profile_form or TeamProfileForm(instance=membership.team),
         "can_edit_team": membership.has_role(Role.ADMIN),
@@ -69,14 +70,14 @@ def _context(
 
 @require_http_methods(["GET", "POST"])
 @team_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: TeamRequest) -> HttpResponse:
     if request.method == "POST":
-        if not request.membership.has_role(Role.ADMIN):  # type: ignore[attr-defined]
+        if not request.membership.has_role(Role.ADMIN):
             messages.error(request, "Only owners and admins can change the team's profile.")
             return redirect("teams:settings")
-        form = TeamProfileForm(request.POST, instance=request.team)  # type: ignore[attr-defined]
+        form = TeamProfileForm(request.POST, instance=request.team)
         if form.is_valid():
-            team_update(team=request.team, **form.cleaned_data)  # type: ignore[attr-defined]
+            team_update(team=request.team, **form.cleaned_data)
             messages.success(request, "Team profile saved.")
             return redirect("teams:settings")
         return render(request, "teams/settings.html", _context(request, profile_form=form), status=422)
@@ -85,11 +86,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_required
-def token_create_view(request: HttpRequest) -> HttpResponse:
+def token_create_view(request: TeamRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return render(request, "teams/settings.html", _context(request, token_form=form), status=422)
-    token, key = token_create(team=request.team, user=request.user, name=form.cleaned_data["name"])  # type: ignore[attr-defined]
+    token, key = token_create(team=request.team, user=request.user, name=form.cleaned_data["name"])
     messages.success(request, f"Token “{token.name}” created. Copy it now: it will not be shown again.")
     # Rendered, not redirected: the key exists only in this response.
     return render(request, "teams/settings.html", _context(request, new_key=key))
@@ -97,10 +98,10 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_required
-def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+def token_revoke(request: TeamRequest, token_id: str) -> HttpResponse:
     token = get_team_object(ApiToken, pk=token_id, user=request.user)
     token.revoke()
     messages.success(request, f"Token “{token.name}” revoked.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse("")
     return redirect("teams:settings")
