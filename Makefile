@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and the printed login point at the address the dev server listens on.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format worker beat migrate seed shell check-deploy clean help
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from crm.accounts.models import User
@@ -73,7 +75,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{'Created' if created else 'Updated'} demo team “{team_obj.name}” ({slug}).")
         )
-        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ with any of:")
+        self.stdout.write(f"Log in at {settings.SITE_URL}{reverse('account_login')} with any of:")
         for local, _, role in PEOPLE:
             self.stdout.write(f"  {local}@{slug}.example  ({role.label})")
         note = "" if (created or password) else "  (as first seeded; pass --password to reset it)"
