@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "crm.accounts",
     "crm.teams",
     "crm.dashboard",
+    "crm.properties",
     "crm.leads",
     "crm.inbox",
     "agents",

@@ -64,3 +64,40 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 def invitation_with_token(**kwargs: object) -> tuple[Invitation, str]:
     raw, digest = Invitation.new_token()
     return InvitationFactory(token_hash=digest, **kwargs), raw
+
+
+# --- Properties and leads ------------------------------------------------------------------
+
+
+class PropertyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "properties.Property"
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"The Residences {n}")
+    city = "Austin"
+    state = "TX"
+    timezone = "America/Chicago"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "properties.Unit"
+
+    property = factory.SubFactory(PropertyFactory)
+    team = factory.SelfAttribute("property.team")
+    number = factory.Sequence(lambda n: f"{100 + n}")
+    beds = 2
+    rent = 1650
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Lead"
+
+    team = factory.SubFactory(TeamFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"prospect{n}@example.net")
+    phone = factory.Sequence(lambda n: f"+1512555{n % 10000:04d}")
+    source = "website"

@@ -17,21 +17,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
 from api.models import ApiToken, token_create
+from crm.leads.models import Lead, LeadImport, LeadMerge, Task, Tour
+from crm.leads.services.followups import task_create
+from crm.leads.services.leads import lead_create
+from crm.leads.services.merges import lead_merge
+from crm.leads.services.tours import tour_schedule
+from crm.properties.models import Property, Unit
 from crm.teams.models import Invitation, Membership, Team
 from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
 from tests.conftest import TeamWorld, api_client_for, login
-from tests.factories import invitation_with_token
+from tests.factories import PropertyFactory, UnitFactory, invitation_with_token
 
 # --- What may be reached without a team, and why ------------------------------------------
 
@@ -64,6 +72,13 @@ class OtherTeam:
     invitation: Invitation
     invitation_token: str
     api_token: ApiToken
+    property: Property
+    unit: Unit
+    lead: Lead
+    tour: Tour
+    task: Task
+    merge: LeadMerge
+    lead_import: LeadImport
 
     @property
     def team(self) -> Team:
@@ -76,12 +91,25 @@ OBJECT_KWARGS: dict[str, Callable[[OtherTeam], Any]] = {
     "token_id": lambda b: b.api_token.id,
     "token": lambda b: b.invitation_token,
     "format": lambda b: "json",
+    "lead_id": lambda b: b.lead.id,
+    "property_id": lambda b: b.property.id,
+    "unit_id": lambda b: b.unit.id,
+    "tour_id": lambda b: b.tour.id,
+    "task_id": lambda b: b.task.id,
+    "merge_id": lambda b: b.merge.id,
+    "import_id": lambda b: b.lead_import.id,
 }
 # DRF views whose lookup is a bare ``pk``: the model's team-B instance.
 MODEL_OBJECTS: dict[type[Model], Callable[[OtherTeam], Any]] = {
     Membership: lambda b: b.world.membership(Role.AGENT).id,
     Invitation: lambda b: b.invitation.id,
     ApiToken: lambda b: b.api_token.id,
+    Lead: lambda b: b.lead.id,
+    Property: lambda b: b.property.id,
+    Unit: lambda b: b.unit.id,
+    Tour: lambda b: b.tour.id,
+    Task: lambda b: b.task.id,
+    LeadImport: lambda b: b.lead_import.id,
 }
 
 
@@ -162,17 +190,66 @@ def fill_kwargs(route: Route, other: OtherTeam) -> dict[str, Any] | None:
 
 @pytest.fixture
 def other(team_b: TeamWorld) -> OtherTeam:
-    invitation, raw = invitation_with_token(team=team_b.team, email="only-for-bravo@example.com", role=Role.ADMIN)
-    with team_scope(team_b.team):
-        api_token, _ = token_create(team=team_b.team, user=team_b.user(Role.OWNER), name="bravo-script")
-    return OtherTeam(world=team_b, invitation=invitation, invitation_token=raw, api_token=api_token)
+    """Team B with one of every object a URL can name, each carrying a recognisable string."""
+    team = team_b.team
+    invitation, raw = invitation_with_token(team=team, email="only-for-bravo@example.com", role=Role.ADMIN)
+    agent = team_b.user(Role.AGENT)
+    with team_scope(team):
+        api_token, _ = token_create(team=team, user=team_b.user(Role.OWNER), name="bravo-script")
+        prop = PropertyFactory(team=team, name="Bravo Towers Canary", sms_number="+15125550999")
+        unit = UnitFactory(property=prop, number="B-CANARY-1")
+        lead, _ = lead_create(
+            team=team,
+            data={
+                "first_name": "Brenda",
+                "last_name": "Canaryfield",
+                "email": "brenda.canary@example.org",
+                "property": prop,
+            },
+        )
+        twin, _ = lead_create(team=team, data={"first_name": "Brenda", "last_name": "Canarytwin"})
+        merge = lead_merge(primary=lead, duplicate=twin)
+        start = next_open_slot(prop)
+        tour = tour_schedule(lead=lead, property=prop, agent=agent, starts_at=start)
+        task = task_create(lead=lead, title="Call Brenda Canaryfield", due_at=start, assigned_to=agent)
+        lead_import = LeadImport.objects.create(team=team, filename="bravo-canary.csv", content="first_name\nBrenda\n")
+    return OtherTeam(
+        world=team_b,
+        invitation=invitation,
+        invitation_token=raw,
+        api_token=api_token,
+        property=prop,
+        unit=unit,
+        lead=lead,
+        tour=tour,
+        task=task,
+        merge=merge,
+        lead_import=lead_import,
+    )
+
+
+def next_open_slot(prop: Property) -> datetime:
+    """Tomorrow or later, the first opening hour in the property's own time zone."""
+    day = timezone.now().astimezone(prop.tz).date() + timedelta(days=1)
+    while not prop.opening_spans(day):
+        day += timedelta(days=1)
+    return prop.opening_spans(day)[0][0] + timedelta(hours=1)
 
 
 def canaries(other: OtherTeam) -> list[str]:
     """Strings that exist only in team B: finding one in team A's responses is a leak."""
     with scopes_disabled():
         emails = [m.user.email for m in other.world.members.values()]
-    return [other.team.name, other.team.slug, other.invitation.email, other.api_token.key_hint, *emails]
+    return [
+        other.team.name,
+        other.team.slug,
+        other.invitation.email,
+        other.api_token.key_hint,
+        *emails,
+        "Canary",
+        "canary",
+        "+15125550999",
+    ]
 
 
 def snapshot(team: Team) -> dict[str, Any]:
@@ -184,6 +261,17 @@ def snapshot(team: Team) -> dict[str, Any]:
                 Invitation.objects.filter(team=team).values_list("email", "role", "revoked_at", "accepted_at")
             ),
             "tokens": sorted(ApiToken.objects.filter(team=team).values_list("name", "revoked_at")),
+            "leads": sorted(
+                Lead.objects.filter(team=team).values_list(
+                    "id", "first_name", "last_name", "email", "phone", "stage", "assigned_to", "merged_into", "property"
+                )
+            ),
+            "tours": sorted(Tour.objects.filter(team=team).values_list("id", "status", "starts_at")),
+            "tasks": sorted(Task.objects.filter(team=team).values_list("id", "title", "completed_at")),
+            "merges": sorted(LeadMerge.objects.filter(team=team).values_list("id", "undone_at")),
+            "properties": sorted(Property.objects.filter(team=team).values_list("id", "name", "sms_number")),
+            "units": sorted(Unit.objects.filter(team=team).values_list("id", "number", "status", "rent")),
+            "imports": sorted(LeadImport.objects.filter(team=team).values_list("id", "status")),
         }
 
 

@@ -1,9 +1,8 @@
-from django.urls import path
+from __future__ import annotations
 
-from crm.leads import views
+from crm.leads.views import board, detail, imports, tasks
 
 app_name = "leads"
 
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+# Each screen's module owns its routes; `leads:index` is the board.
+urlpatterns = [*board.urlpatterns, *detail.urlpatterns, *imports.urlpatterns, *tasks.urlpatterns]

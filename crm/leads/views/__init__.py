@@ -1,0 +1,1 @@
+"""Lead pages, one module per screen: board, detail, imports (CSV in/out, bulk), tasks."""
