@@ -45,7 +45,7 @@ def validate_office_hours(value: Any) -> None:
             except (TypeError, ValueError) as exc:
                 raise ValidationError(f"{day}: {span!r} is not a pair of HH:MM times.") from exc
             if opens >= closes:
-                raise ValidationError(f"{day}: {span[0]}–{span[1]} closes before it opens.")
+                raise ValidationError(f"{day}: {span[0]} to {span[1]} closes before it opens.")
 
 
 class Property(TeamOwned):

@@ -93,11 +93,12 @@ def tour_set_status(*, tour: Tour, status: str, actor: User | None = None) -> To
     tour.save(update_fields=["status"])
     if status != TourStatus.SCHEDULED:
         tour.reminders.filter(completed_at__isnull=True).update(completed_at=timezone.now())
+    day = tour.starts_at.astimezone(tour.property.tz)
     record(
         lead=tour.lead,
         kind=ActivityKind.TOUR,
         actor=actor,
-        summary=f"Tour on {tour.starts_at.astimezone(tour.property.tz):%b %-d} marked {TourStatus(status).label.lower()}",
+        summary=f"Tour on {day:%b %-d} marked {TourStatus(status).label.lower()}",
         data={"tour": str(tour.pk), "status": status},
     )
     if status == TourStatus.COMPLETED:
