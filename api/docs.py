@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -16,6 +17,7 @@ class SchemaView(SpectacularAPIView):
     authentication_classes: list[Any] = []
 
 
+@extend_schema(exclude=True)  # the HTML page that shows the schema is not an API operation
 class DocsView(SpectacularSwaggerSplitView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []

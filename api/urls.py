@@ -2,13 +2,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from api import docs, views
+from api import docs, leads, properties, views
 
 app_name = "api"
 
+# SimpleRouter: no browsable root view and no ``.json`` suffix routes, just the resources.
+router = SimpleRouter(use_regex_path=False)
+router.register("leads", leads.LeadViewSet, basename="lead")
+router.register("properties", properties.PropertyViewSet, basename="property")
+router.register("units", properties.UnitViewSet, basename="unit")
+
 urlpatterns = [
     path("me/", views.me, name="me"),
+    *router.urls,
 ]
 
 if settings.API_DOCS_ENABLED:

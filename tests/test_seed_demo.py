@@ -46,3 +46,17 @@ def test_seed_demo_takes_a_team_slug_and_resets_the_password_only_when_asked(db:
     seed(team="acme")
     user.refresh_from_db()
     assert user.check_password("a-new-password-1")
+
+
+def test_seed_demo_adds_three_properties_with_units_and_leads_once(db: None) -> None:
+    from crm.leads.models import Lead
+    from crm.properties.models import Property, Unit
+
+    seed()
+    seed()
+    with scopes_disabled():
+        assert Property.objects.count() == 3
+        assert Unit.objects.count() == 96
+        assert Lead.objects.count() == 300
+        assert set(Lead.objects.values_list("stage", flat=True)) >= {"new", "contacted", "leased", "lost"}
+        assert Property.objects.get(name="Maple Court").sms_number == "+13035550100"

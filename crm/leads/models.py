@@ -112,6 +112,12 @@ class Lead(TeamOwned):
                 condition=Q(merged_into__isnull=True),
             ),
             models.Index(fields=["team", "-created_at", "-id"], name="lead_recent"),
+            # The API list filtered by stage (keyset on created_at within one stage).
+            models.Index(
+                fields=["team", "stage", "-created_at", "-id"],
+                name="lead_stage_recent",
+                condition=Q(merged_into__isnull=True),
+            ),
             models.Index(fields=["team", "email"], name="lead_email", condition=~Q(email="")),
             models.Index(fields=["team", "phone"], name="lead_phone", condition=~Q(phone="")),
             models.Index(fields=["team", "assigned_to"], name="lead_assignee"),
@@ -120,6 +126,7 @@ class Lead(TeamOwned):
                 OpClass(SearchText("first_name", "last_name", "email"), name="gin_trgm_ops"),
                 name="lead_search_trgm",
             ),
+            GinIndex(OpClass("phone", name="gin_trgm_ops"), name="lead_phone_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,9 @@ keyset pagination for board columns (a column's page costs the same at any depth
 from __future__ import annotations
 
 import base64
+import builtins
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,7 +59,8 @@ class LeadFilters:
         }
         return {k: v for k, v in values.items() if v}
 
-    @property
+    # ``property`` is a field of this class, so the decorator is spelt out in full.
+    @builtins.property
     def active(self) -> bool:
         return bool(self.as_query())
 
@@ -100,7 +103,9 @@ def search_q(text: str) -> Q:
         .values("pk")
     )
     number = digits(text)
-    if len(number) >= 4:
+    # Only a query that is a phone number (digits and punctuation) searches phones: "unit 1234"
+    # must not turn into a phone scan.
+    if len(number) >= 4 and not re.search(r"[^\d\s()+.-]", text):
         match |= Q(phone__contains=number)
     return match
 

@@ -15,6 +15,11 @@ from crm.leads.services.activity import record
 from crm.leads.services.leads import assignable_user
 
 
+def _local(lead: Lead, moment: datetime) -> datetime:
+    """A moment on the lead's clock: its property's time zone, else the server's."""
+    return timezone.localtime(moment, lead.property.tz if lead.property is not None else None)
+
+
 def refresh_next_follow_up(lead: Lead) -> None:
     due = lead.tasks.filter(completed_at__isnull=True).aggregate(first=Min("due_at"))["first"]
     Lead.objects.filter(pk=lead.pk).update(next_follow_up_at=due)
@@ -54,7 +59,7 @@ def task_create(
             lead=lead,
             kind=ActivityKind.TASK,
             actor=actor,
-            summary=f"Task: {title} (due {timezone.localtime(due_at):%b %-d, %-I:%M %p})",
+            summary=f"Task: {title} (due {_local(lead, due_at):%b %-d, %-I:%M %p %Z})",
             data={"task": str(task.pk)},
         )
         refresh_next_follow_up(lead)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from crm.accounts.models import User
@@ -101,12 +101,21 @@ def _describe(value: Any) -> str:
 
 @transaction.atomic
 def lead_create(
-    *, team: Team, data: dict[str, Any], actor: User | None = None, assign: bool = True, via: str = ""
+    *,
+    team: Team,
+    data: dict[str, Any],
+    actor: User | None = None,
+    assign: bool = True,
+    via: str = "",
+    allow_duplicate: bool = False,
 ) -> tuple[Lead, bool]:
     """Create a lead, or fold the submission into the team's existing lead with the same contact.
 
     Returns ``(lead, created)``. On a duplicate, new non-empty values overwrite the old ones
     (except the first-touch source) and the timeline records what changed.
+
+    ``allow_duplicate=True`` is for a person who was shown the match and chose "add anyway":
+    the lead is created as its own record (the timeline names the match) and can be merged later.
     """
     data = normalize({key: value for key, value in data.items() if key in EDITABLE_FIELDS})
     if not any(data.get(k) for k in ("first_name", "last_name", "email", "phone")):
@@ -114,7 +123,7 @@ def lead_create(
     _lock_contact(team, data.get("email", ""), data.get("phone", ""))
 
     existing = find_duplicate(email=data.get("email", ""), phone=data.get("phone", ""))
-    if existing is not None:
+    if existing is not None and not allow_duplicate:
         changed = _apply(
             existing, {k: v for k, v in data.items() if k not in KEEP_ON_DUPLICATE and v not in (None, "")}
         )
@@ -130,7 +139,7 @@ def lead_create(
         return existing, False
 
     lead = Lead(team=team, **data)
-    if assign and lead.property_id and lead.assigned_to_id is None:
+    if assign and lead.property is not None and lead.assigned_to_id is None:
         lead.assigned_to = next_agent_for(lead.property)
     lead.save()
     who = f" by {actor.display_name}" if actor else ""
@@ -138,8 +147,13 @@ def lead_create(
         lead=lead,
         kind=ActivityKind.CREATED,
         actor=actor,
-        summary=f"Lead created from {lead.get_source_display()}{who}{f' ({via})' if via else ''}",
-        data={"source": lead.source, "assigned_to": str(lead.assigned_to_id or "")},
+        summary=f"Lead created from {lead.get_source_display()}{who}{f' ({via})' if via else ''}"
+        + (f", kept apart from {existing.full_name}" if existing is not None else ""),
+        data={
+            "source": lead.source,
+            "assigned_to": str(lead.assigned_to_id or ""),
+            **({"duplicate_of": str(existing.pk)} if existing is not None else {}),
+        },
     )
     return lead, True
 
@@ -158,10 +172,13 @@ def _apply(lead: Lead, data: dict[str, Any]) -> dict[str, list[str]]:
 @transaction.atomic
 def lead_update(*, lead: Lead, data: dict[str, Any], actor: User | None = None) -> Lead:
     data = normalize({key: value for key, value in data.items() if key in EDITABLE_FIELDS})
-    if "email" in data or "phone" in data:
-        clash = find_duplicate(email=data.get("email", ""), phone=data.get("phone", ""), exclude=lead)
+    # Only a new email or phone can clash: a lead kept apart on purpose ("add anyway") or imported
+    # before deduplication must stay editable while it shares its contact with another lead.
+    contact = {name: data[name] for name in ("email", "phone") if data.get(name) and data[name] != getattr(lead, name)}
+    if contact:
+        clash = find_duplicate(email=contact.get("email", ""), phone=contact.get("phone", ""), exclude=lead)
         if clash is not None:
-            field = "email" if data.get("email") and clash.email == data.get("email") else "phone"
+            field = "email" if contact.get("email") and clash.email == contact.get("email") else "phone"
             raise ValidationError(
                 {field: [f"{clash.full_name} already has this {field}. Merge the two leads instead."]}
             )
@@ -169,7 +186,7 @@ def lead_update(*, lead: Lead, data: dict[str, Any], actor: User | None = None) 
     if not changed:
         return lead
     lead.save()
-    names = ", ".join(Lead._meta.get_field(name).verbose_name for name in changed)
+    names = ", ".join(str(getattr(Lead._meta.get_field(name), "verbose_name", name)) for name in changed)
     record(lead=lead, kind=ActivityKind.UPDATED, actor=actor, summary=f"Updated {names}", data={"changed": changed})
     return lead
 
@@ -240,7 +257,8 @@ def next_agent_for(property: Property) -> User | None:
         PropertyAgent.objects.select_for_update(skip_locked=False)
         .filter(property=property, is_active=True)
         .select_related("user")
-        .order_by("last_assigned_at", "created_at")
+        # Never-assigned agents first: PostgreSQL would otherwise sort their NULL last, forever.
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "created_at")
         .first()
     )
     if slot is None:
@@ -258,18 +276,36 @@ def lead_add_note(*, lead: Lead, text: str, actor: User | None = None) -> None:
 
 
 @transaction.atomic
-def leads_bulk_move(*, leads: list[Lead], stage: str, actor: User | None = None) -> int:
-    return sum(1 for lead in leads if lead_move_stage(lead=lead, stage=stage, actor=actor).stage == stage)
+def leads_bulk_move(*, leads: list[Lead], stage: str, actor: User | None = None, lost_reason: str = "") -> int:
+    """Move each lead; returns how many changed (leads already there are left as they are)."""
+    changed = 0
+    for lead in leads:
+        before = (lead.stage, lead.lost_reason)
+        lead_move_stage(lead=lead, stage=stage, actor=actor, lost_reason=lost_reason)
+        changed += (lead.stage, lead.lost_reason) != before
+    return changed
 
 
 @transaction.atomic
 def leads_bulk_assign(*, leads: list[Lead], user: User | None, actor: User | None = None) -> int:
+    """Assign each lead; returns how many changed hands."""
     assignable_user(user)
+    changed = 0
     for lead in leads:
+        before = lead.assigned_to_id
         lead_assign(lead=lead, user=user, actor=actor)
-    return len(leads)
+        changed += lead.assigned_to_id != before
+    return changed
 
 
 @transaction.atomic
 def lead_delete(*, lead: Lead, actor: User | None = None) -> None:
-    lead.delete()
+    """Delete a lead and the duplicates merged into it: the same person, whose history it now holds.
+
+    Left behind, a merged duplicate would come back as an active lead with an empty timeline.
+    """
+    doomed, frontier = [lead.pk], [lead.pk]
+    while frontier:
+        frontier = list(Lead.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        doomed += frontier
+    Lead.objects.filter(pk__in=doomed).delete()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from crm.accounts.models import User
 from crm.leads.models import ActivityKind, Lead, LeadActivity, LeadMerge, Task, Tour
 from crm.leads.services.activity import record
+from crm.leads.services.followups import refresh_next_follow_up
 from crm.leads.services.leads import EDITABLE_FIELDS
 
 MOVED_MODELS = {"activities": LeadActivity, "tasks": Task, "tours": Tour}
@@ -43,6 +44,9 @@ def lead_merge(*, primary: Lead, duplicate: Lead, actor: User | None = None) -> 
         moved[key] = [str(pk) for pk in ids]
     duplicate.merged_into = primary
     duplicate.save(update_fields=["merged_into", "updated_at"])
+    # The duplicate's open tasks now belong to the primary: its "next follow-up" must see them.
+    refresh_next_follow_up(primary)
+    refresh_next_follow_up(duplicate)
     merge = LeadMerge.objects.create(
         team_id=primary.team_id,
         primary=primary,
@@ -75,6 +79,9 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User | None = None) -> Lead:
         model.objects.filter(pk__in=merge.moved.get(key, [])).update(lead=duplicate)
     duplicate.merged_into = None
     duplicate.save(update_fields=["merged_into", "updated_at"])
+    primary.refresh_from_db()  # the snapshot restored ids and ISO strings; reload real values
+    refresh_next_follow_up(primary)
+    refresh_next_follow_up(duplicate)
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_at"])
     record(
