@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api.fields import TeamObjectField
 from api.permissions import IsTeamMember, team_role
 from crm.properties.models import Property, Unit, UnitStatus
-from crm.properties.services import property_create, property_update, unit_create
+from crm.properties.services import PROPERTY_FIELDS, property_create, property_update, unit_create
 from crm.teams.roles import Role
 from crm.teams.types import TeamRequest
 
@@ -51,24 +51,7 @@ class PropertySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Property
-        fields = [
-            "id",
-            "name",
-            "street",
-            "city",
-            "state",
-            "postal_code",
-            "timezone",
-            "office_hours",
-            "closed_dates",
-            "tour_minutes",
-            "tour_buffer_minutes",
-            "sms_number",
-            "email",
-            "website",
-            "is_active",
-            "created_at",
-        ]
+        fields = ["id", *PROPERTY_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {"timezone": {"help_text": "An IANA time zone name, e.g. America/Chicago."}}
 

@@ -23,31 +23,13 @@ from crm.teams.scoping import team_scope
 from tests.conftest import TeamWorld, login
 from tests.leads.lead_pages import (
     HTMX,
-    ada_at,
     make_lead,
-    maple_court,
     open_day,
     reload,
     summaries,
     triggers,
     url,
 )
-
-
-@pytest.fixture
-def place(team_a: TeamWorld) -> Property:
-    return maple_court(team_a)
-
-
-@pytest.fixture
-def ada(team_a: TeamWorld, place: Property) -> Lead:
-    return ada_at(team_a, place)
-
-
-@pytest.fixture
-def bravo_lead(team_b: TeamWorld) -> Lead:
-    return make_lead(team_b, first_name="Brenda", last_name="Bravo", email="brenda@example.org")
-
 
 # --- The page -------------------------------------------------------------------------------
 

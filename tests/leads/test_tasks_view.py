@@ -18,7 +18,6 @@ from crm.properties.models import Property
 from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
 from tests.conftest import TeamWorld, login
-from tests.factories import PropertyFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MY_TASKS = reverse("leads:my-tasks")
@@ -39,17 +38,6 @@ def make_task(world: TeamWorld, lead: Lead | None, title: str, due: timedelta, r
 def reload(world: TeamWorld, task: Task) -> Task:
     with team_scope(world.team):
         return Task.objects.get(pk=task.pk)
-
-
-@pytest.fixture
-def place(team_a: TeamWorld) -> Property:
-    with team_scope(team_a.team):
-        return PropertyFactory(team=team_a.team, name="Maple Court", timezone="America/Los_Angeles")
-
-
-@pytest.fixture
-def ada(team_a: TeamWorld, place: Property) -> Lead:
-    return make_lead(team_a, email="ada@example.com", property=place)
 
 
 # --- Adding a task on the guest card ---------------------------------------------------------

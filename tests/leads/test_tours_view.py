@@ -15,25 +15,13 @@ from crm.teams.scoping import team_scope
 from tests.conftest import TeamWorld, login
 from tests.leads.lead_pages import (
     HTMX,
-    ada_at,
     make_lead,
     make_property,
-    maple_court,
     open_day,
     reload,
     triggers,
     url,
 )
-
-
-@pytest.fixture
-def place(team_a: TeamWorld) -> Property:
-    return maple_court(team_a)
-
-
-@pytest.fixture
-def ada(team_a: TeamWorld, place: Property) -> Lead:
-    return ada_at(team_a, place)
 
 
 def tour_data(place: Property, agent: Any, day: date, at: str, **extra: str) -> dict[str, str]:
