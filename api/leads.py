@@ -23,11 +23,13 @@ from rest_framework.response import Response
 from api.fields import TeamObjectField, TeamWorkerField
 from api.pagination import KeysetPagination
 from api.permissions import IsTeamMember, team_role
+from api.scoring import LeadScoreSerializer
 from crm.accounts.models import User
 from crm.leads.models import Lead, LeadActivity, Source, Stage
 from crm.leads.permissions import CAN_MANAGE, CAN_VIEW, CAN_WORK
 from crm.leads.selectors import LeadFilters, filter_leads
 from crm.leads.services.leads import lead_assign, lead_create, lead_delete, lead_move_stage, lead_update
+from crm.leads.services.scoring import lead_rescore
 from crm.properties.models import Property
 from crm.teams.types import TeamRequest
 
@@ -287,3 +289,16 @@ class LeadViewSet(viewsets.GenericViewSet):
         timeline = LeadActivity.objects.filter(lead=lead).select_related("actor")
         page = self.paginate_queryset(timeline)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Rescore a lead now",
+        description="Recomputes the lead's score from its reviewed features and stores it. `factors` lists each "
+        "feature with what was measured and the points it added; the contributions add up to `score`. "
+        "Names, notes, pets and other protected or proxy fields are never inputs. Agent role or higher.",
+        request=None,
+        responses=LeadScoreSerializer,
+    )
+    @action(detail=True, methods=["post"], serializer_class=LeadScoreSerializer)
+    def score(self, request: Request, pk: str) -> Response:
+        lead = lead_rescore(lead=self.get_object())
+        return Response(LeadScoreSerializer(lead).data)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import docs, leads, properties, views
+from api import ad_copy, compliance, docs, knowledge, knowledge_search, leads, properties, views
 
 app_name = "api"
 
@@ -13,9 +13,13 @@ router = SimpleRouter(use_regex_path=False)
 router.register("leads", leads.LeadViewSet, basename="lead")
 router.register("properties", properties.PropertyViewSet, basename="property")
 router.register("units", properties.UnitViewSet, basename="unit")
+router.register("knowledge/documents", knowledge.DocumentViewSet, basename="knowledge-document")
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("ad-copy/generate/", ad_copy.generate, name="ad-copy-generate"),
+    path("knowledge/search/", knowledge_search.knowledge_search, name="knowledge-search"),
+    path("compliance/fair-housing/check/", compliance.fair_housing_check, name="fair-housing-check"),
     *router.urls,
 ]
 

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "crm.dashboard",
     "crm.properties",
     "crm.leads",
+    "crm.compliance",
+    "crm.marketing",
     "crm.inbox",
     "agents",
     "knowledge",
@@ -246,8 +248,19 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (knowledge documents, MMS media): the local disk under var/media by default,
+# Google Cloud Storage when GCS_BUCKET is set (credentials from the environment, as Google's
+# client libraries expect; STORAGE_EMULATOR_HOST points them at an emulator in tests).
+GCS_BUCKET = env_str("GCS_BUCKET")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {
+            "BACKEND": "storages.backends.gcloud.GoogleCloudStorage",
+            "OPTIONS": {"bucket_name": GCS_BUCKET, "querystring_auth": True, "file_overwrite": False},
+        }
+        if GCS_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -327,13 +340,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a ``kind``: name each choice set's enum after its model.
+    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "knowledge.models.DocumentKind"},
 }
 
 # --- Integrations (each off until its credentials are set) ----------------------------------
 
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
+# The chat model for generated text (ad copy, and the agents later); any name the endpoint serves.
+OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4o-mini")
 OPENAI_ENABLED = bool(OPENAI_API_KEY)
+OPENAI_EMBEDDING_MODEL = env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")
+
+# --- Knowledge base ---------------------------------------------------------------------------
+
+KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 20)
+# Every embedder writes vectors of this size (MiniLM natively; OpenAI's text-embedding-3 models
+# are asked for it with `dimensions`), so one pgvector column and one HNSW index serve both.
+EMBEDDING_DIMENSIONS = 384
 TWILIO_ENABLED = integration_enabled("Twilio", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
 SENDGRID_ENABLED = integration_enabled("SendGrid", "SENDGRID_API_KEY")
 FACEBOOK_ENABLED = integration_enabled("Meta (Facebook/Instagram)", "FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")

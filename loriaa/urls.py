@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("crm.dashboard.urls")),
     path("", include("crm.teams.urls")),
     path("leads/", include("crm.leads.urls")),
+    path("marketing/", include("crm.marketing.urls")),
     path("inbox/", include("crm.inbox.urls")),
     path("agents/", include("agents.urls")),
     path("knowledge/", include("knowledge.urls")),

@@ -13,7 +13,9 @@ import os
 os.environ["DJANGO_ENV"] = "test"
 os.environ["OMP_NUM_THREADS"] = "1"
 for name in list(os.environ):
-    if name.startswith(("OPENAI_", "TWILIO_", "SENDGRID_", "FACEBOOK_", "GOOGLE_ADS_", "VAPI_", "RESMAN_", "SENTRY_")):
+    if name.startswith(
+        ("OPENAI_", "TWILIO_", "SENDGRID_", "FACEBOOK_", "GOOGLE_ADS_", "VAPI_", "RESMAN_", "SENTRY_", "GCS_")
+    ) or name in {"GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST"}:
         del os.environ[name]
 for name in ("REDIS_URL", "CELERY_BROKER_URL", "EMAIL_HOST", "SITE_URL", "DJANGO_DEBUG", "ALLOWED_HOSTS"):
     os.environ.pop(name, None)

@@ -34,10 +34,12 @@ from crm.leads.services.followups import task_create
 from crm.leads.services.leads import lead_create
 from crm.leads.services.merges import lead_merge
 from crm.leads.services.tours import tour_schedule
+from crm.marketing.models import AdCopyDraft
 from crm.properties.models import Property, Unit
 from crm.teams.models import Invitation, Membership, Team
 from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
+from knowledge.models import Document
 from tests.conftest import TeamWorld, api_client_for, login
 from tests.factories import PropertyFactory, UnitFactory, invitation_with_token
 
@@ -79,6 +81,8 @@ class OtherTeam:
     task: Task
     merge: LeadMerge
     lead_import: LeadImport
+    document: Document
+    draft: AdCopyDraft
 
     @property
     def team(self) -> Team:
@@ -98,6 +102,8 @@ OBJECT_KWARGS: dict[str, Callable[[OtherTeam], Any]] = {
     "task_id": lambda b: b.task.id,
     "merge_id": lambda b: b.merge.id,
     "import_id": lambda b: b.lead_import.id,
+    "document_id": lambda b: b.document.id,
+    "draft_id": lambda b: b.draft.id,
 }
 # DRF views whose lookup is a bare ``pk``: the model's team-B instance.
 MODEL_OBJECTS: dict[type[Model], Callable[[OtherTeam], Any]] = {
@@ -110,6 +116,8 @@ MODEL_OBJECTS: dict[type[Model], Callable[[OtherTeam], Any]] = {
     Tour: lambda b: b.tour.id,
     Task: lambda b: b.task.id,
     LeadImport: lambda b: b.lead_import.id,
+    Document: lambda b: b.document.id,
+    AdCopyDraft: lambda b: b.draft.id,
 }
 
 
@@ -213,6 +221,28 @@ def other(team_b: TeamWorld) -> OtherTeam:
         tour = tour_schedule(lead=lead, property=prop, agent=agent, starts_at=start)
         task = task_create(lead=lead, title="Call Brenda Canaryfield", due_at=start, assigned_to=agent)
         lead_import = LeadImport.objects.create(team=team, filename="bravo-canary.csv", content="first_name\nBrenda\n")
+        document = Document.objects.create(
+            team=team,
+            property=prop,
+            title="Bravo Canary pet policy",
+            source="text",
+            status="ready",
+            text="Canary rule: cats only, no dogs.",
+        )
+        draft = AdCopyDraft.objects.create(
+            team=team,
+            property=prop,
+            platform="facebook",
+            objective="leads",
+            tone="friendly",
+            content={
+                "primary_text": "Bravo Towers Canary is now leasing.",
+                "headline": "Canary Court headline",
+                "description": "Canary",
+                "call_to_action": "LEARN_MORE",
+            },
+            created_by=agent,
+        )
     return OtherTeam(
         world=team_b,
         invitation=invitation,
@@ -225,6 +255,8 @@ def other(team_b: TeamWorld) -> OtherTeam:
         task=task,
         merge=merge,
         lead_import=lead_import,
+        document=document,
+        draft=draft,
     )
 
 
@@ -272,6 +304,8 @@ def snapshot(team: Team) -> dict[str, Any]:
             "properties": sorted(Property.objects.filter(team=team).values_list("id", "name", "sms_number")),
             "units": sorted(Unit.objects.filter(team=team).values_list("id", "number", "status", "rent")),
             "imports": sorted(LeadImport.objects.filter(team=team).values_list("id", "status")),
+            "documents": sorted(Document.objects.filter(team=team).values_list("id", "title", "status")),
+            "drafts": sorted(AdCopyDraft.objects.filter(team=team).values_list("id", "platform")),
         }
 
 

@@ -34,6 +34,7 @@ from crm.leads.permissions import CAN_MANAGE, CAN_WORK
 from crm.leads.selectors import LeadFilters, column_page, filter_leads, leads_for_team
 from crm.leads.services.leads import lead_move_stage
 from crm.leads.views.imports import bulk_bar_context
+from crm.leads.views.scoring import score_summary
 from crm.properties.models import Property
 from crm.teams.access import team_required
 from crm.teams.models import Membership
@@ -51,6 +52,7 @@ CARD_FIELDS = (
     "source",
     "stage",
     "score",
+    "score_factors",
     "created_at",
     "stage_changed_at",
     "next_follow_up_at",
@@ -144,6 +146,7 @@ def dress_cards(leads: list[Lead], *, query: str, now: datetime | None = None) -
         card.created_iso = lead.created_at.isoformat()
         card.follow_up_overdue = lead.next_follow_up_at is not None and lead.next_follow_up_at < now
         card.score_band = _score_band(lead.score)
+        card.score_title, card.score_reasons = score_summary(lead)
     return leads
 
 

@@ -25,7 +25,7 @@ from crm.leads.permissions import CAN_MANAGE, CAN_WORK
 from crm.teams.access import get_team_object
 from crm.teams.types import TeamRequest
 
-PANELS = ("summary", "card", "timeline", "tasks", "tours", "duplicates")
+PANELS = ("summary", "card", "timeline", "tasks", "tours", "duplicates", "score")
 TIMELINE_STEP = 25
 TIMELINE_MAX = 1000
 RECENTLY_DONE = 5
@@ -168,15 +168,19 @@ def possible_duplicates(lead: Lead, limit: int = 5) -> list[Duplicate]:
 
 
 def score_factors(raw: Any) -> list[dict[str, Any]]:
-    """The scoring service's factors as ``{label, points}``, whatever shape each one was stored in."""
+    """The scoring service's factors as ``{label, detail, points, weight}``, whatever shape each one was stored in."""
     factors = []
     for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, dict):
+        if isinstance(item, dict) and "contribution" in item:  # crm.leads.scoring.Factor
+            label = item.get("label") or item.get("name") or ""
+            detail, weight = str(item.get("detail", "")), item.get("weight")
+            factors.append({"label": str(label), "detail": detail, "points": item["contribution"], "weight": weight})
+        elif isinstance(item, dict):
             label = item.get("label") or item.get("name") or item.get("factor") or item.get("reason") or ""
             points = next((item[key] for key in ("points", "weight", "impact", "value") if key in item), None)
-            factors.append({"label": str(label), "points": points})
+            factors.append({"label": str(label), "detail": "", "points": points, "weight": None})
         elif item not in (None, ""):
-            factors.append({"label": str(item), "points": None})
+            factors.append({"label": str(item), "detail": "", "points": None, "weight": None})
     return factors
 
 
