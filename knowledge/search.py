@@ -241,6 +241,7 @@ def _results(team: Team, query: str, fused: list[_Fused]) -> list[SearchResult]:
         stop_sel=MARK_STOP,
         max_words=40,
         min_words=20,
+        short_word="0",  # the default (3) drops words like "Pet" at a fragment's edges
         max_fragments=2,
         fragment_delimiter=" … ",
     )
@@ -267,7 +268,7 @@ def _results(team: Team, query: str, fused: list[_Fused]) -> list[SearchResult]:
                 kind=chunk.kind,
                 heading=chunk.heading,
                 text=chunk.text,
-                snippet_html=highlight(chunk.headline),
+                snippet_html=highlight(_with_ellipses(chunk.headline, chunk.text)),
                 score=hit.score,
                 vector_rank=hit.vector_rank,
                 text_rank=hit.text_rank,
@@ -275,6 +276,17 @@ def _results(team: Team, query: str, fused: list[_Fused]) -> list[SearchResult]:
             )
         )
     return results
+
+
+def _with_ellipses(headline: str, text: str) -> str:
+    """Mark where the snippet cuts the passage (ts_headline drops edge punctuation: compare words)."""
+    plain = headline.replace(MARK_START, "").replace(MARK_STOP, "").strip()
+    edge = " \n\t.,;:!?…"
+    if plain and not text.strip(edge).startswith(plain.strip(edge)[:40]):
+        headline = "… " + headline
+    if plain and not text.strip(edge).endswith(plain.strip(edge)[-40:]):
+        headline += " …"
+    return headline
 
 
 def highlight(marked: str) -> SafeString:

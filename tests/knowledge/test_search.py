@@ -261,3 +261,18 @@ def test_a_team_whose_embedder_is_unavailable_is_searched_by_full_text(team_a: T
     assert ids(results) == [kept.pk]
     assert results[0].vector_rank is None
     assert results[0].text_rank == 1
+
+
+def test_a_snippet_cut_from_a_long_passage_says_so(team_a: TeamWorld) -> None:
+    long_text = (
+        "Parking is $40 a month per covered space. " * 8 + "Dogs must be leashed. " + "Guests park in the lot. " * 8
+    )
+    add_passage(team_a.team, long_text, embedding=basis(1))
+    add_passage(team_a.team, "Dogs are welcome here.", embedding=basis(0, 1))
+
+    long, short = fused_search(team=team_a.team, query="dogs", embedding=basis(1), embedder=MINILM_NAME)
+
+    assert str(long.snippet_html).startswith("… ")
+    assert str(long.snippet_html).endswith(" …")
+    assert "<mark>Dogs</mark> must be leashed" in str(long.snippet_html)
+    assert str(short.snippet_html) == "<mark>Dogs</mark> are welcome here"  # whole: no ellipsis
