@@ -20,6 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agents.explainers import score_explainer
 from api.fields import TeamObjectField, TeamWorkerField
 from api.pagination import KeysetPagination
 from api.permissions import IsTeamMember, team_role
@@ -300,5 +301,5 @@ class LeadViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], serializer_class=LeadScoreSerializer)
     def score(self, request: Request, pk: str) -> Response:
-        lead = lead_rescore(lead=self.get_object())
+        lead = lead_rescore(lead=self.get_object(), llm=score_explainer(request._request.team))  # type: ignore[attr-defined]
         return Response(LeadScoreSerializer(lead).data)

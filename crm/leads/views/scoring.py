@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from agents.explainers import score_explainer
 from crm.leads.models import Lead
 from crm.leads.permissions import CAN_WORK
 from crm.leads.services.scoring import lead_rescore
@@ -19,7 +20,8 @@ from crm.teams.types import TeamRequest
 @require_POST
 @team_required(role=CAN_WORK)
 def rescore(request: TeamRequest, lead_id: str) -> HttpResponse:
-    lead = lead_rescore(lead=active_lead(lead_id))
+    # On demand, a configured model adds a sentence; event-driven and nightly rescoring stay rule-based.
+    lead = lead_rescore(lead=active_lead(lead_id), llm=score_explainer(request.team))
     messages.success(request, f"{lead.full_name} scores {lead.score}.")
     if not request.htmx:
         return redirect(reverse("leads:detail", kwargs={"lead_id": lead.pk}) + "#lead-score")
