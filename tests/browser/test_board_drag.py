@@ -8,27 +8,17 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Locator, Page, expect
 
-from crm.accounts.models import User
 from crm.leads.models import Lead, Stage
 from crm.leads.selectors import COLUMN_PAGE_SIZE
 from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
+from tests.browser.sessions import log_in
 from tests.conftest import TeamWorld
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, live_server: Any, user: User) -> None:
-    """Hand the browser a session made by the test client (the login form has its own test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def column(page: Page, stage: str) -> Locator:

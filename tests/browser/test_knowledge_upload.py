@@ -8,9 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
@@ -20,6 +18,7 @@ from knowledge import ingestion, services
 from knowledge.embedders import Embedder, get_embedder
 from knowledge.ingestion import document_ingest
 from knowledge.models import Document
+from tests.browser.sessions import log_in
 from tests.factories import MembershipFactory, PropertyFactory, TeamFactory, UserFactory
 from tests.knowledge.samples import make_pdf
 
@@ -46,14 +45,6 @@ def agent(live_server: Any, settings: Any, tmp_path: Any) -> Any:
         membership = MembershipFactory(team=team, role=Role.AGENT, user=UserFactory(name="Ana Agent"))
         PropertyFactory(team=team, name="Riverside Commons")
     return membership
-
-
-def log_in(page: Page, live_server: Any, user: Any) -> None:
-    """Hand the browser a session made by the test client (the login form has its own test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 class GatedEmbedder(Embedder):

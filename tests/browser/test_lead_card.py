@@ -9,28 +9,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from crm.accounts.models import User
 from crm.leads.models import Lead, Stage, Tour
 from crm.leads.services.leads import lead_create
 from crm.properties.models import Property
 from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
+from tests.browser.sessions import log_in
 from tests.conftest import TeamWorld
 from tests.factories import PropertyFactory
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, live_server: Any, user: User) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def unexpected(errors: list[str]) -> list[str]:
