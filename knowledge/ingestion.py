@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from knowledge.chunking import ChunkDraft, chunk_blocks
 from knowledge.embedders import Embedder, embedder_for_team
@@ -119,7 +120,7 @@ def document_ingest(*, document_id: str) -> IngestResult | None:
     pending again), so a repeated task changes nothing.
     """
     claimed = Document.objects.filter(pk=document_id, status__in=IN_PROGRESS).update(
-        status=DocumentStatus.PROCESSING, progress=1, attempts=F("attempts") + 1
+        status=DocumentStatus.PROCESSING, progress=1, attempts=F("attempts") + 1, updated_at=timezone.now()
     )
     if not claimed:
         return None
@@ -127,7 +128,8 @@ def document_ingest(*, document_id: str) -> IngestResult | None:
     mine = Document.objects.filter(pk=document.pk, content_hash=document.content_hash)
 
     def progress(value: int) -> None:
-        mine.filter(status=DocumentStatus.PROCESSING).update(progress=value)
+        # updated_at doubles as a heartbeat: the stale-document sweep leaves a live ingestion alone.
+        mine.filter(status=DocumentStatus.PROCESSING).update(progress=value, updated_at=timezone.now())
 
     try:
         blocks = document_blocks(document)

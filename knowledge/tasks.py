@@ -20,3 +20,11 @@ def ingest_document(*, team: Team, document_id: str) -> str | None:
             kwargs={"team_id": str(team.id), "document_id": document_id}, countdown=result.retry_in
         )
     return result.status
+
+
+@shared_task
+def requeue_stale_documents() -> int:
+    """Beat, every 10 minutes: put stalled ingestions back on the queue (knowledge/sweeps.py)."""
+    from knowledge.sweeps import requeue_stale_documents as sweep
+
+    return sweep()

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                         max_length=12,
                     ),
                 ),
-                ("progress", models.PositiveSmallIntegerField(default=0, help_text="0–100 while processing.")),
+                ("progress", models.PositiveSmallIntegerField(default=0, help_text="0 to 100 while processing.")),
                 ("error", models.TextField(blank=True)),
                 ("attempts", models.PositiveSmallIntegerField(default=0)),
                 ("chunk_count", models.PositiveIntegerField(default=0)),
