@@ -34,18 +34,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-os.environ["DJANGO_ENV"] = "test"
-os.environ.setdefault("LORIAA_TEST_DB", "bench_knowledge")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loriaa.settings")
-os.environ["OMP_NUM_THREADS"] = "1"
+from benchmarks.harness import boot, setup_database
 
-import django
-
-django.setup()
+boot("bench_knowledge")
 
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
@@ -139,11 +133,6 @@ class World:
 
 
 # --- Seeding ---------------------------------------------------------------------------------------------
-
-
-def setup_database() -> None:
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
-    call_command("createcachetable", verbosity=0)
 
 
 def team_slug(index: int) -> str:

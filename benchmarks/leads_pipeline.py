@@ -24,16 +24,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-os.environ["DJANGO_ENV"] = "test"
-os.environ.setdefault("LORIAA_TEST_DB", "bench_loriaa")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loriaa.settings")
-os.environ["OMP_NUM_THREADS"] = "1"
+from benchmarks.harness import boot, setup_database
 
-import django
+boot("bench_loriaa")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -57,11 +51,6 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROL
 
 class Rollback(Exception):
     pass
-
-
-def setup_database() -> None:
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
-    call_command("createcachetable", verbosity=0)
 
 
 def seed(total: int, open_leads: int) -> tuple[Team, User]:

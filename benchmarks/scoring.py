@@ -16,23 +16,16 @@ Printed: total time, leads per second and the number of queries of each run.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import datetime, timedelta
 
-os.environ["DJANGO_ENV"] = "test"
-os.environ.setdefault("LORIAA_TEST_DB", "bench_scoring")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loriaa.settings")
-os.environ["OMP_NUM_THREADS"] = "1"
+from benchmarks.harness import boot, setup_database
 
-import django
+boot("bench_scoring")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -47,11 +40,6 @@ from crm.teams.scoping import team_scope  # noqa: E402
 
 TEAM_SLUG = "bench-scoring"
 BATCH = 5000
-
-
-def setup_database() -> None:
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
-    call_command("createcachetable", verbosity=0)
 
 
 def seed(total: int) -> Team:
