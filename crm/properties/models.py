@@ -64,6 +64,10 @@ class Property(TeamOwned):
     )
     # The Twilio number whose inbound texts belong to this property (and so to this team).
     sms_number = models.CharField(max_length=20, blank=True, null=True, unique=True)
+    quiet_hours_start = models.TimeField(
+        default=time(21, 0), help_text="Automated texts (reminders, AI replies) wait from this local time..."
+    )
+    quiet_hours_end = models.TimeField(default=time(8, 0), help_text="...until this local time the next morning.")
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
