@@ -28,6 +28,7 @@ from crm.compliance.fair_housing import check_text
 from crm.inbox.models import Conversation, Direction, Message
 from crm.inbox.signals import inbound_message_received
 from crm.teams.models import Team
+from crm.teams.scoping import team_scope
 from crm.teams.tasks import TeamTask
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,15 @@ def handoff_reason(text: str, *, team: Team) -> str | None:
 
 @receiver(inbound_message_received, dispatch_uid="agents.autoreply")
 def on_inbound_message(sender: object, message: Message, **kwargs: object) -> None:
-    if message.direction != Direction.INBOUND:
+    from agents.models import AutoReply
+    from agents.services.policy import policy_for
+
+    if message.direction != Direction.INBOUND or not message.conversation.ai_enabled:
         return
+    property_id = message.conversation.property_id or message.lead.property_id
+    with team_scope(message.team):  # on-commit hooks run after the event's scope has closed
+        if policy_for(message.team, property_id).auto_reply == AutoReply.OFF:
+            return  # no task at all: most teams that turn it off get many messages
     auto_reply.delay(team_id=str(message.team_id), message_id=str(message.pk))
 
 

@@ -1,30 +1,26 @@
-"""The one place that talks to the language model: a small, settings-driven ``openai`` client.
+"""The errors every AI caller handles, and ``complete_json`` for one-shot structured answers.
 
-Any OpenAI-compatible server works (``OPENAI_BASE_URL``: OpenAI, Ollama, vLLM, ...). Callers ask
-for JSON that matches a schema and get a ``dict`` back, or an ``LLMError`` that says why not;
-they decide what to do without a model (usually: the offline engine).
-
-Kept deliberately small. The agents work grows it into the full gateway (circuit breaker,
-token metering into billing per ``team``), behind the same ``complete_json`` call.
+Any OpenAI-compatible server works (``OPENAI_BASE_URL``: OpenAI, Ollama, vLLM, ...). All traffic
+goes through ``agents.gateway.Gateway``: timeouts, bounded retries with backoff, the circuit
+breaker shared by every process, token and cost metering per team, and a structured log line
+per call. Callers get a ``dict`` (``complete_json``) or a ``ChatResult`` (``Gateway.chat``), or
+an ``LLMError`` whose message is safe to show; without a model they fall back, usually to the
+offline engine.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from typing import TYPE_CHECKING, Any
 
-import openai
 from django.conf import settings
 
 if TYPE_CHECKING:
     from crm.teams.models import Team
 
-logger = logging.getLogger(__name__)
-
-TIMEOUT_SECONDS = 30.0
-# One retry rides out a dropped connection or a 429/5xx blip; more would keep a web request
-# waiting for minutes on an outage.
+# ``complete_json`` runs inside web requests: one retry rides out a dropped connection or a
+# 429/5xx blip; more would keep the page waiting on an outage. (The agents use
+# ``OPENAI_MAX_RETRIES``.) Callers divide their time budget by ``1 + MAX_RETRIES``.
 MAX_RETRIES = 1
 
 
@@ -40,19 +36,16 @@ class LLMBadAnswer(LLMError):
     """The model answered, but not with JSON we can use (refusal, cut short, malformed)."""
 
 
+class CircuitOpen(LLMUnavailable):
+    """The endpoint failed repeatedly: calls fail fast, without a request, until the cooldown ends."""
+
+    def __init__(self, retry_in: int) -> None:
+        self.retry_in = max(int(retry_in), 1)
+        super().__init__(f"The AI model is unavailable right now; retrying in {self.retry_in} s.")
+
+
 def llm_enabled() -> bool:
     return bool(settings.OPENAI_ENABLED)
-
-
-def _client() -> openai.OpenAI:
-    if not llm_enabled():
-        raise LLMUnavailable("No language model is configured (OPENAI_API_KEY is not set).")
-    return openai.OpenAI(
-        api_key=settings.OPENAI_API_KEY,
-        base_url=settings.OPENAI_BASE_URL or None,
-        timeout=TIMEOUT_SECONDS,
-        max_retries=MAX_RETRIES,
-    )
 
 
 def complete_json(
@@ -64,40 +57,30 @@ def complete_json(
     team: Team | None = None,
     temperature: float | None = None,
     timeout: float | None = None,
+    purpose: str | None = None,
 ) -> dict[str, Any]:
-    """Ask the chat model for one JSON object matching ``schema`` (strict structured output).
+    """Ask the chat model (``OPENAI_MODEL``) for one JSON object matching ``schema`` (strict structured output).
 
-    ``team`` is who the call is for: the gateway will meter it; today it only labels the log.
-    ``timeout`` bounds each attempt (default ``TIMEOUT_SECONDS``), for callers inside a web request.
+    ``team`` is billed for the tokens (no team: the call is only logged); ``purpose`` labels the
+    usage and defaults to ``name``. ``timeout`` bounds each attempt (default ``OPENAI_TIMEOUT``),
+    for callers inside a web request.
     """
-    response_format: Any = {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
-    extra: dict[str, Any] = {} if temperature is None else {"temperature": temperature}
-    if timeout is not None:
-        extra["timeout"] = timeout
-    try:
-        with _client() as client:
-            completion = client.chat.completions.create(
-                model=settings.OPENAI_MODEL,
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-                response_format=response_format,
-                **extra,
-            )
-    except openai.APIStatusError as exc:
-        logger.warning("LLM call failed with HTTP %s for team %s", exc.status_code, getattr(team, "pk", None))
-        raise LLMUnavailable(f"The language model refused the request (HTTP {exc.status_code}).") from exc
-    except openai.APIError as exc:  # connection errors and timeouts
-        logger.warning("LLM call failed for team %s: %s", getattr(team, "pk", None), exc)
-        raise LLMUnavailable("The language model could not be reached.") from exc
+    if not llm_enabled():
+        raise LLMUnavailable("No language model is configured (OPENAI_API_KEY is not set).")
+    from agents.gateway import Gateway  # the gateway imports this module's errors
 
-    if not completion.choices:
-        raise LLMBadAnswer("The language model returned no answer.")
-    choice = completion.choices[0]
-    if choice.finish_reason == "length":
+    result = Gateway(model=settings.OPENAI_MODEL, max_retries=MAX_RETRIES).chat(
+        team=team,
+        messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+        response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
+        purpose=purpose or name,
+        timeout=timeout,
+        temperature=temperature,
+    )
+    if result.finish_reason == "length":
         raise LLMBadAnswer("The language model's answer was cut short.")
-    if getattr(choice.message, "refusal", None):
-        raise LLMBadAnswer("The language model declined to answer.")
     try:
-        answer = json.loads(choice.message.content or "")
+        answer = json.loads(result.content or "")
     except ValueError as exc:
         raise LLMBadAnswer("The language model did not answer in JSON.") from exc
     if not isinstance(answer, dict):

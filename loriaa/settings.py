@@ -16,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from loriaa.env import env_bool, env_int, env_list, env_str, integration_enabled
+from loriaa.env import env_bool, env_decimal, env_int, env_list, env_str, integration_enabled
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LORIAA_VAR_DIR") or BASE_DIR / "var")
@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "crm.compliance",
     "crm.marketing",
     "crm.inbox",
+    "crm.billing",
     "agents",
     "knowledge",
     "integrations",
@@ -341,7 +342,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a ``kind``: name each choice set's enum after its model.
-    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "knowledge.models.DocumentKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "knowledge.models.DocumentKind",
+        "AgentEngineEnum": "agents.models.Engine",
+        "PendingActionStatusEnum": "agents.models.PendingStatus",
+        "AgentActivityStatusEnum": "agents.models.ActivityStatus",
+        "ToolCallStatusEnum": "agents.models.ToolCallStatus",
+        "ConversationStatusEnum": "crm.inbox.models.ConversationStatus",
+        "MessageStatusEnum": "crm.inbox.models.MessageStatus",
+    },
 }
 
 # --- Integrations (each off until its credentials are set) ----------------------------------
@@ -352,6 +361,21 @@ OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
 OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4o-mini")
 OPENAI_ENABLED = bool(OPENAI_API_KEY)
 OPENAI_EMBEDDING_MODEL = env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")
+# The gateway (agents.gateway): the agents' model, per-attempt timeout, its own bounded retries,
+# prices for metering (USD per million tokens; set 0 for a self-hosted model) and the circuit
+# breaker shared by every process through the cache.
+OPENAI_AGENT_MODEL = env_str("OPENAI_AGENT_MODEL") or OPENAI_MODEL
+OPENAI_TIMEOUT = env_int("OPENAI_TIMEOUT", 30)
+OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2)
+OPENAI_PRICE_INPUT_PER_MTOK = env_decimal("OPENAI_PRICE_INPUT_PER_MTOK", "0.15")
+OPENAI_PRICE_OUTPUT_PER_MTOK = env_decimal("OPENAI_PRICE_OUTPUT_PER_MTOK", "0.60")
+LLM_BREAKER_THRESHOLD = env_int("LLM_BREAKER_THRESHOLD", 5)
+LLM_BREAKER_COOLDOWN = env_int("LLM_BREAKER_COOLDOWN", 60)
+if OPENAI_TIMEOUT < 1 or OPENAI_MAX_RETRIES < 0 or LLM_BREAKER_THRESHOLD < 1 or LLM_BREAKER_COOLDOWN < 1:
+    raise ImproperlyConfigured(
+        "OPENAI_TIMEOUT, LLM_BREAKER_THRESHOLD and LLM_BREAKER_COOLDOWN must be at least 1, "
+        "OPENAI_MAX_RETRIES at least 0."
+    )
 
 # --- Knowledge base ---------------------------------------------------------------------------
 
@@ -360,7 +384,36 @@ KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 20)
 # are asked for it with `dimensions`), so one pgvector column and one HNSW index serve both.
 EMBEDDING_DIMENSIONS = 384
 TWILIO_ENABLED = integration_enabled("Twilio", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+# Optional: send through a Messaging Service instead of the property's own number.
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# Tests point the SDK at a loopback fake; production leaves it empty (api.twilio.com).
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
 SENDGRID_ENABLED = integration_enabled("SendGrid", "SENDGRID_API_KEY")
+SENDGRID_API_KEY = env_str("SENDGRID_API_KEY")
+SENDGRID_API_HOST = env_str("SENDGRID_API_HOST", "https://api.sendgrid.com")
+# The signed event webhook's public key (base64 DER/PEM body, from SendGrid's Mail Settings).
+SENDGRID_EVENT_PUBLIC_KEY = env_str("SENDGRID_EVENT_PUBLIC_KEY")
+# Replies come back to reply+<token>@<this domain> through SendGrid Inbound Parse.
+SENDGRID_INBOUND_DOMAIN = env_str("SENDGRID_INBOUND_DOMAIN")
+# Inbound Parse cannot sign its posts: the webhook URL carries this secret instead
+# (.../webhooks/sendgrid/inbound/?key=<secret>). Unset, the inbound webhook refuses everything.
+SENDGRID_INBOUND_SECRET = env_str("SENDGRID_INBOUND_SECRET")
+if SENDGRID_INBOUND_DOMAIN and not SENDGRID_INBOUND_SECRET:
+    raise ImproperlyConfigured(
+        "SENDGRID_INBOUND_DOMAIN is set but SENDGRID_INBOUND_SECRET is not: replies would be refused. "
+        "Set a long random SENDGRID_INBOUND_SECRET and add ?key=<it> to the Inbound Parse URL."
+    )
+# A temporary provider failure (429, 5xx, timeout) is retried this many times with backoff.
+INBOX_MAX_SEND_ATTEMPTS = env_int("INBOX_MAX_SEND_ATTEMPTS", 5)
+# Webhook events not processed after this many seconds are re-enqueued by the sweep (every minute).
+INBOX_EVENT_STALE_SECONDS = env_int("INBOX_EVENT_STALE_SECONDS", 60)
+INBOX_EVENT_MAX_ATTEMPTS = env_int("INBOX_EVENT_MAX_ATTEMPTS", 5)
+# The "simulate inbound message" form (signs with a development token; only while Twilio is off).
+INBOX_SIMULATOR = env_bool("INBOX_SIMULATOR", DEBUG)
+# Fernet keys for stored per-team credentials, newest first (comma-separated); see integrations/crypto.py.
+INTEGRATIONS_ENCRYPTION_KEYS = env_list("INTEGRATIONS_ENCRYPTION_KEYS")
 FACEBOOK_ENABLED = integration_enabled("Meta (Facebook/Instagram)", "FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")
 GOOGLE_ADS_ENABLED = integration_enabled(
     "Google Ads", "GOOGLE_ADS_DEVELOPER_TOKEN", "GOOGLE_ADS_CLIENT_ID", "GOOGLE_ADS_CLIENT_SECRET"

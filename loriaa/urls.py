@@ -24,6 +24,7 @@ urlpatterns = [
     path("inbox/", include("crm.inbox.urls")),
     path("agents/", include("agents.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("webhooks/", include("integrations.urls")),
 ]
 
 handler400 = views.bad_request

@@ -21,6 +21,8 @@ from crm.teams.roles import Role
 from crm.teams.scoping import team_scope
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
+pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.twilio_fixtures", "tests.fakes.sendgrid_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:

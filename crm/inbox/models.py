@@ -229,6 +229,9 @@ class InboundEvent(models.Model):
     error = models.TextField(blank=True)
     deliveries = models.PositiveIntegerField(default=1, help_text="How many times the provider sent it.")
     received_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        default=timezone.now, help_text="When a processing task was last sent (the sweep waits before resending)."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

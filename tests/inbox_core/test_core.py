@@ -295,3 +295,20 @@ def test_events_for_another_team_stay_in_that_team(team_a: TeamWorld, team_b: Te
         assert Lead.objects.filter(phone=payload["From"]).count() == 1
     with scopes_disabled():
         assert Message.objects.get().team_id == team_b.team.pk
+
+
+def test_the_sweep_does_not_flood_a_backlog_with_copies(
+    team_a: TeamWorld, place: Property, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # stored, but the task sits in a (slow) queue
+    settings.CELERY_BROKER_URL = "memory://"
+    enqueued: list[str] = []
+    monkeypatch.setattr(intake, "enqueue", enqueued.append)
+    payload = twilio_payload("SM" + "d" * 32)
+    intake.store_event(provider="twilio", event_id=payload["MessageSid"], kind="twilio.sms", payload=payload,
+                       team=team_a.team)  # fmt: skip
+    later = timezone.now() + timedelta(seconds=settings.INBOX_EVENT_STALE_SECONDS + 1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert intake.requeue_stuck_events() == 1
+    assert intake.requeue_stuck_events() == 0  # just re-sent: it waits a full period again
+    assert len(enqueued) == 2

@@ -16,12 +16,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.inbox.models import Channel, Message, MessageStatus, Transport
+from crm.inbox.models import Channel, ConsentSource, ConsentState, Message, MessageStatus, Transport
+from crm.inbox.services.consent import record_consent
 from crm.inbox.services.sending import can_send
 from integrations.credentials import sendgrid_credentials, twilio_credentials
 from integrations.errors import ProviderError
 
 logger = logging.getLogger(__name__)
+
+TWILIO_UNSUBSCRIBED = "21610"
 
 
 class RetryLater(Exception):
@@ -32,8 +35,16 @@ def status_callback_url() -> str:
     return settings.SITE_URL + reverse("webhooks:twilio-status")
 
 
-@transaction.atomic
 def deliver(message_id: str) -> Message | None:
+    message, retry = _deliver(message_id)
+    if retry:
+        # Raised after the transaction committed, so the attempt count and error it wrote stay.
+        raise RetryLater(retry)
+    return message
+
+
+@transaction.atomic
+def _deliver(message_id: str) -> tuple[Message | None, str]:
     message = (
         Message.objects.select_for_update(of=("self",))
         .select_related("lead", "conversation__property", "team")
@@ -41,11 +52,11 @@ def deliver(message_id: str) -> Message | None:
         .first()
     )
     if message is None or message.status != MessageStatus.QUEUED:
-        return message  # already sent, failed, held, or gone: redelivery of the task is a no-op
+        return message, ""  # already sent, failed, held, or gone: redelivery of the task is a no-op
     # A STOP confirmation goes out to an opted-out number by design; nothing else does.
     reason = None if message.system else can_send(message.lead, message.channel)
     if reason:
-        return _fail(message, f"Not sent: {reason}")
+        return _fail(message, f"Not sent: {reason}"), ""
     message.attempts += 1
     try:
         if message.channel == Channel.SMS:
@@ -53,15 +64,20 @@ def deliver(message_id: str) -> Message | None:
         else:
             _send_email(message)
     except ProviderError as exc:
+        if exc.code == TWILIO_UNSUBSCRIBED:  # the carrier says this number replied STOP to us before
+            record_consent(
+                message.lead, Channel.SMS, ConsentState.OPTED_OUT, source=ConsentSource.PROVIDER,
+                evidence=f"Twilio refused the send with error {exc.code}: the recipient unsubscribed.",
+            )  # fmt: skip
         if exc.retryable and message.attempts < settings.INBOX_MAX_SEND_ATTEMPTS:
             Message.objects.filter(pk=message.pk).update(attempts=message.attempts, error=str(exc))
-            raise RetryLater(str(exc)) from exc
-        return _fail(message, str(exc))
+            return message, str(exc)
+        return _fail(message, str(exc)), ""
     message.status = MessageStatus.SENT
     message.sent_at = timezone.now()
     message.error = ""
     message.save(update_fields=["status", "sent_at", "error", "attempts", "transport", "provider_id", "from_address"])
-    return message
+    return message, ""
 
 
 def _fail(message: Message, error: str) -> Message:

@@ -23,6 +23,12 @@ from crm.teams.scoping import team_scope
 
 logger = logging.getLogger(__name__)
 
+
+class NotReady(Exception):
+    """The event refers to something not stored yet (a delivery report that beat the send's commit):
+    the event waits as failed and the sweep runs it again a minute later."""
+
+
 # kind → handler(event). Each handler runs inside the event's team scope and its transaction.
 HANDLERS: dict[str, str] = {
     "twilio.sms": "crm.inbox.services.inbound.handle_inbound_sms",
@@ -37,18 +43,20 @@ def store_event(*, provider: str, event_id: str, kind: str, payload: dict[str, A
     if kind not in HANDLERS:
         raise ValueError(f"No handler for {kind}")
     # One statement decides "new or redelivery" atomically, even for simultaneous deliveries.
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO inbox_inboundevent
-                (id, provider, event_id, kind, team_id, payload, status, attempts, error, deliveries, received_at)
-            VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, 0, '', 1, %s)
+                (id, provider, event_id, kind, team_id, payload, status, attempts, error, deliveries, received_at,
+                 enqueued_at)
+            VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, 0, '', 1, %s, %s)
             ON CONFLICT (provider, event_id) DO UPDATE SET deliveries = inbox_inboundevent.deliveries + 1
             RETURNING id, (xmax = 0)
             """,
             [
                 InboundEvent._meta.pk.get_default(), provider, event_id[:200], kind, team.pk if team else None,
-                _json(payload), EventStatus.RECEIVED, timezone.now(),
+                _json(payload), EventStatus.RECEIVED, now, now,
             ],
         )  # fmt: skip
         pk, inserted = cursor.fetchone()
@@ -89,8 +97,10 @@ def process_event(event_pk: str) -> str:
                 else:
                     with team_scope(event.team):
                         result = handler(event)
-        except Exception as exc:  # the handler's writes are rolled back; the event stays for a retry
-            logger.exception("inbound event failed", extra={"event_id": str(event.pk), "kind": event.kind})
+        # Any failure: the handler's writes are rolled back and the event stays for a retry.
+        except Exception as exc:  # noqa: BLE001
+            log = logger.info if isinstance(exc, NotReady) else logger.exception
+            log("inbound event failed", extra={"event_id": str(event.pk), "kind": event.kind})
             event.status = EventStatus.FAILED
             event.error = f"{type(exc).__name__}: {exc}"[:2000]
             event.save(update_fields=["status", "error", "attempts", "started_at"])
@@ -107,15 +117,19 @@ def requeue_stuck_events(*, older_than: timedelta | None = None, limit: int = 50
     if older_than is None:
         older_than = timedelta(seconds=settings.INBOX_EVENT_STALE_SECONDS)
     cutoff = timezone.now() - older_than
+    # ``enqueued_at`` rather than ``received_at``: an event already re-sent once waits a full period
+    # again, so a long queue (a backlog, not a loss) is not flooded with copies of its own tasks.
     stuck = list(
         InboundEvent.objects.filter(
             status__in=[EventStatus.RECEIVED, EventStatus.PROCESSING, EventStatus.FAILED],
-            received_at__lt=cutoff,
+            enqueued_at__lt=cutoff,
             attempts__lt=settings.INBOX_EVENT_MAX_ATTEMPTS,
         )
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )
+    if stuck:
+        InboundEvent.objects.filter(pk__in=stuck).update(enqueued_at=timezone.now())
     for pk in stuck:
         enqueue(str(pk))
     if stuck:
@@ -125,5 +139,5 @@ def requeue_stuck_events(*, older_than: timedelta | None = None, limit: int = 50
 
 def replay(event: InboundEvent) -> None:
     """Admin action: run a failed or ignored event again."""
-    InboundEvent.objects.filter(pk=event.pk).update(status=EventStatus.RECEIVED, error="")
+    InboundEvent.objects.filter(pk=event.pk).update(status=EventStatus.RECEIVED, error="", enqueued_at=timezone.now())
     transaction.on_commit(lambda: enqueue(str(event.pk)))
