@@ -60,3 +60,19 @@ def test_seed_demo_adds_three_properties_with_units_and_leads_once(db: None) -> 
         assert Lead.objects.count() == 300
         assert set(Lead.objects.values_list("stage", flat=True)) >= {"new", "contacted", "leased", "lost"}
         assert Property.objects.get(name="Maple Court").sms_number == "+13035550100"
+
+
+def test_seed_demo_fills_the_inbox_through_the_real_paths(django_db_setup: None, transactional_db: None) -> None:
+    from crm.inbox.models import CannedReply, Conversation, Message
+    from crm.inbox.services.consent import consent_state
+
+    seed()
+    with scopes_disabled():
+        assert CannedReply.objects.count() == 3
+        inbound = Message.objects.filter(direction="inbound")
+        assert inbound.count() == 4
+        stopped = inbound.get(body="STOP").lead
+        assert consent_state(stopped, "sms") == "opted_out"
+        assert Message.objects.filter(direction="outbound", transport="outbox", sent_by__isnull=False).count() == 2
+        handed_off = Conversation.objects.get(lead__phone="+12065550192")
+        assert handed_off.ai_enabled is False  # "talk to a real person"

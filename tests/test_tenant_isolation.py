@@ -28,7 +28,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from agents.models import PendingAction
 from api.models import ApiToken, token_create
+from crm.inbox.models import CannedReply, Conversation, Message, MessageAttachment
+from crm.inbox.services.inbound import store_inbound
 from crm.leads.models import Lead, LeadImport, LeadMerge, Task, Tour
 from crm.leads.services.followups import task_create
 from crm.leads.services.leads import lead_create
@@ -62,6 +65,9 @@ PUBLIC_MODULES: dict[str, str] = {
 ANONYMOUS_ALLOWED: dict[str, str] = {
     "teams:invitation": "A capability link: the emailed token is the credential. Accepting still "
     "needs a login with the invited, verified address.",
+    "inbox:unsubscribe": "A capability link in every email (and the RFC 8058 one-click POST from mail "
+    "providers): the signed token names one lead and channel and is the whole credential; a "
+    "tampered or foreign token is a 404.",
 }
 
 
@@ -83,6 +89,10 @@ class OtherTeam:
     lead_import: LeadImport
     document: Document
     draft: AdCopyDraft
+    pending_action: PendingAction
+    conversation: Conversation
+    attachment: MessageAttachment
+    canned: CannedReply
 
     @property
     def team(self) -> Team:
@@ -104,6 +114,10 @@ OBJECT_KWARGS: dict[str, Callable[[OtherTeam], Any]] = {
     "import_id": lambda b: b.lead_import.id,
     "document_id": lambda b: b.document.id,
     "draft_id": lambda b: b.draft.id,
+    "action_id": lambda b: b.pending_action.id,
+    "conversation_id": lambda b: b.conversation.id,
+    "attachment_id": lambda b: b.attachment.id,
+    "canned_id": lambda b: b.canned.id,
 }
 # DRF views whose lookup is a bare ``pk``: the model's team-B instance.
 MODEL_OBJECTS: dict[type[Model], Callable[[OtherTeam], Any]] = {
@@ -118,6 +132,7 @@ MODEL_OBJECTS: dict[type[Model], Callable[[OtherTeam], Any]] = {
     LeadImport: lambda b: b.lead_import.id,
     Document: lambda b: b.document.id,
     AdCopyDraft: lambda b: b.draft.id,
+    Conversation: lambda b: b.conversation.id,
 }
 
 
@@ -243,6 +258,26 @@ def other(team_b: TeamWorld) -> OtherTeam:
             },
             created_by=agent,
         )
+        pending_action = PendingAction.objects.create(
+            team=team,
+            agent="leasing",
+            tool="update_lead_stage",
+            arguments={"lead_id": str(lead.id), "stage": "lost", "lost_reason": "other"},
+            summary="Move Brenda Canaryfield from New to Lost",
+            lead=lead,
+            turn_id=lead.id,
+        )
+        lead.phone = "+15125550998"
+        lead.save(update_fields=["phone"])
+        conversation, message = store_inbound(
+            lead=lead, channel="sms", body="Canary text from Brenda", provider_id="SM" + "9" * 32,
+            transport="twilio", from_address=lead.phone, to_address=prop.sms_number or "", property=prop,
+        )  # fmt: skip
+        # The file itself is never read: every request for it is refused first.
+        attachment = MessageAttachment.objects.create(
+            team=team, message=message, file="inbox/canary.jpg", filename="canary.jpg", content_type="image/jpeg"
+        )
+        canned = CannedReply.objects.create(team=team, title="Canary canned", body="Canary canned reply")
     return OtherTeam(
         world=team_b,
         invitation=invitation,
@@ -257,6 +292,10 @@ def other(team_b: TeamWorld) -> OtherTeam:
         lead_import=lead_import,
         document=document,
         draft=draft,
+        pending_action=pending_action,
+        conversation=conversation,
+        attachment=attachment,
+        canned=canned,
     )
 
 
@@ -306,6 +345,12 @@ def snapshot(team: Team) -> dict[str, Any]:
             "imports": sorted(LeadImport.objects.filter(team=team).values_list("id", "status")),
             "documents": sorted(Document.objects.filter(team=team).values_list("id", "title", "status")),
             "drafts": sorted(AdCopyDraft.objects.filter(team=team).values_list("id", "platform")),
+            "conversations": sorted(
+                Conversation.objects.filter(team=team).values_list("id", "status", "assignee", "ai_enabled", "unread")
+            ),
+            "messages": sorted(Message.objects.filter(team=team).values_list("id", "status", "body")),
+            "canned": sorted(CannedReply.objects.filter(team=team).values_list("id", "title", "body")),
+            "pending_actions": sorted(PendingAction.objects.filter(team=team).values_list("id", "status")),
         }
 
 

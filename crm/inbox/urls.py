@@ -1,9 +1,18 @@
-from django.urls import path
+from __future__ import annotations
 
-from crm.inbox import views
+from crm.inbox import views_unsubscribe
+from crm.inbox.views import actions, bulk, canned, compose, pane, simulate, threads
 
 app_name = "inbox"
 
+# Each screen's module owns its routes; `inbox:index` is the two-pane inbox.
 urlpatterns = [
-    path("", views.index, name="index"),
+    *threads.urlpatterns,
+    *pane.urlpatterns,
+    *compose.urlpatterns,
+    *actions.urlpatterns,
+    *canned.urlpatterns,
+    *bulk.urlpatterns,
+    *simulate.urlpatterns,
+    *views_unsubscribe.urlpatterns,
 ]

@@ -6,28 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0001_initial'),
+        ("teams", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntegrationConfig',
+            name="IntegrationConfig",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('provider', models.CharField(choices=[('twilio', 'Twilio (SMS)'), ('sendgrid', 'SendGrid (email)')], max_length=16)),
-                ('enabled', models.BooleanField(default=True)),
-                ('secrets_encrypted', models.TextField(blank=True, editable=False)),
-                ('settings', models.JSONField(blank=True, default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='integration_configs', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("twilio", "Twilio (SMS)"), ("sendgrid", "SendGrid (email)")], max_length=16
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("secrets_encrypted", models.TextField(blank=True, editable=False)),
+                ("settings", models.JSONField(blank=True, default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="integration_configs", to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'provider'), name='integration_one_per_provider')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("team", "provider"), name="integration_one_per_provider")
+                ],
             },
         ),
     ]

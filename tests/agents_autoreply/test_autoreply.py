@@ -3,7 +3,7 @@ anything a person should handle is handed off (the AI then stops replying in tha
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -182,3 +182,16 @@ def test_stop_is_not_answered_by_the_ai(team_a: TeamWorld, place: Property) -> N
 def test_ordinary_questions_are_not_handed_off(team_a: TeamWorld, body: str) -> None:
     expected = "asked for a person" if "call me" in body.lower() else None
     assert handoff_reason(body, team=team_a.team) == expected
+
+
+def test_overdue_pending_actions_expire(team_a: TeamWorld, place: Property, monkeypatch: Any) -> None:
+    from agents.tasks import expire_pending_actions
+
+    text_in(team_a, "How much is the pet deposit for a dog?")  # a draft reply waits for approval
+    assert expire_pending_actions() == 0
+    with team_scope(team_a.team):
+        action = PendingAction.objects.get()
+    monkeypatch.setattr(timezone, "now", lambda: action.expires_at + timedelta(seconds=1))
+    assert expire_pending_actions() == 1
+    with team_scope(team_a.team):
+        assert PendingAction.objects.get().status == "expired"

@@ -267,6 +267,17 @@ def test_the_schema_describes_every_resource_and_both_answers_to_a_lead_post(db:
         "/api/v1/properties/": {"get", "post"},
         "/api/v1/properties/{id}/": {"get", "patch"},
         "/api/v1/units/": {"get", "post"},
+        "/api/v1/agents/coo/execute/": {"post"},
+        "/api/v1/agents/leasing/execute/": {"post"},
+        "/api/v1/agents/marketing/execute/": {"post"},
+        "/api/v1/agents/property/execute/": {"post"},
+        "/api/v1/agents/actions/": {"get"},
+        "/api/v1/agents/actions/{action_id}/approve/": {"post"},
+        "/api/v1/agents/actions/{action_id}/reject/": {"post"},
+        "/api/v1/agents/activity/": {"get"},
+        "/api/v1/conversations/": {"get"},
+        "/api/v1/conversations/{id}/": {"get"},
+        "/api/v1/conversations/{id}/messages/": {"get", "post"},
     } == {path: set(paths[path]) for path in paths if path != "/api/v1/me/"}
     assert set(paths["/api/v1/leads/"]["post"]["responses"]) == {"200", "201"}
     filters = {parameter["name"] for parameter in paths["/api/v1/leads/"]["get"]["parameters"]}

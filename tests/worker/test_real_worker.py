@@ -76,7 +76,9 @@ def test_an_invitation_email_is_sent_by_a_real_worker_through_redis(
         with caplog.at_level(logging.INFO, logger="crm.teams.tasks"), team_scope(world.team):
             invitation, _ = invitation_create(actor=world.membership(Role.ADMIN), email="w@example.com", role="agent")
             assert mail.outbox == []  # not run in-process: it is waiting in Redis for the worker
-            assert wait_for(lambda: len(mail.outbox) == 1), "the worker never delivered the task"
+            assert wait_for(lambda: len(mail.outbox) == 1, timeout=30), "the worker never delivered the task"
+            # The task logs after sending: wait for that line too rather than racing the worker thread.
+            assert wait_for(lambda: any(r.getMessage() == "invitation email sent" for r in caplog.records))
     finally:
         correlation_id.reset(token)
 

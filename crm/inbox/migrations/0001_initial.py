@@ -9,176 +9,366 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0003_nightly_rescoring'),
-        ('properties', '0002_property_quiet_hours_end_property_quiet_hours_start'),
-        ('teams', '0001_initial'),
+        ("leads", "0003_nightly_rescoring"),
+        ("properties", "0002_property_quiet_hours_end_property_quiet_hours_start"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'Email')], max_length=8)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('ai_enabled', models.BooleanField(default=True, help_text='Off when a person has taken over: the AI stops replying in this thread.')),
-                ('unread', models.BooleanField(default=False)),
-                ('last_message_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_inbound_at', models.DateTimeField(blank=True, null=True)),
-                ('last_preview', models.CharField(blank=True, max_length=160)),
-                ('reply_token', models.CharField(default=crm.inbox.models.new_reply_token, editable=False, max_length=32, unique=True)),
-                ('subject', models.CharField(blank=True, help_text='Email thread subject.', max_length=200)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='leads.lead')),
-                ('property', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='properties.property')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("channel", models.CharField(choices=[("sms", "SMS"), ("email", "Email")], max_length=8)),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=8),
+                ),
+                (
+                    "ai_enabled",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off when a person has taken over: the AI stops replying in this thread.",
+                    ),
+                ),
+                ("unread", models.BooleanField(default=False)),
+                ("last_message_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_inbound_at", models.DateTimeField(blank=True, null=True)),
+                ("last_preview", models.CharField(blank=True, max_length=160)),
+                (
+                    "reply_token",
+                    models.CharField(
+                        default=crm.inbox.models.new_reply_token, editable=False, max_length=32, unique=True
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, help_text="Email thread subject.", max_length=200)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conversations", to="leads.lead"
+                    ),
+                ),
+                (
+                    "property",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="properties.property",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conversations", to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_message_at'],
+                "ordering": ["-last_message_at"],
             },
         ),
         migrations.CreateModel(
-            name='InboundEvent',
+            name="InboundEvent",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('provider', models.CharField(max_length=16)),
-                ('event_id', models.CharField(max_length=200)),
-                ('kind', models.CharField(max_length=32)),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('received', 'Received'), ('processing', 'Processing'), ('processed', 'Processed'), ('failed', 'Failed'), ('ignored', 'Ignored')], default='received', max_length=12)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('deliveries', models.PositiveIntegerField(default=1, help_text='How many times the provider sent it.')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("provider", models.CharField(max_length=16)),
+                ("event_id", models.CharField(max_length=200)),
+                ("kind", models.CharField(max_length=32)),
+                ("payload", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("processing", "Processing"),
+                            ("processed", "Processed"),
+                            ("failed", "Failed"),
+                            ("ignored", "Ignored"),
+                        ],
+                        default="received",
+                        max_length=12,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "deliveries",
+                    models.PositiveIntegerField(default=1, help_text="How many times the provider sent it."),
+                ),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound')], max_length=8)),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'Email')], max_length=8)),
-                ('body', models.TextField(blank=True)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('held', 'Held for quiet hours'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('received', 'Received')], max_length=10)),
-                ('transport', models.CharField(blank=True, choices=[('twilio', 'Twilio'), ('sendgrid', 'SendGrid'), ('outbox', 'Local outbox')], max_length=10)),
-                ('provider_id', models.CharField(blank=True, help_text='Twilio MessageSid or SendGrid message id.', max_length=100)),
-                ('from_address', models.CharField(blank=True, max_length=254)),
-                ('to_address', models.CharField(blank=True, max_length=254)),
-                ('error', models.TextField(blank=True)),
-                ('sent_by_agent', models.CharField(blank=True, help_text='The AI agent that wrote it, if any.', max_length=20)),
-                ('automated', models.BooleanField(default=False, help_text='Reminders, follow-ups and AI replies: quiet hours apply.')),
-                ('system', models.BooleanField(default=False, help_text='A STOP/START/HELP confirmation: the one reply that goes out whatever the consent.')),
-                ('send_after', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='inbox.conversation')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='leads.lead')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_task', models.ForeignKey(blank=True, help_text='The reminder or follow-up task that sent it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='leads.task')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "direction",
+                    models.CharField(choices=[("inbound", "Inbound"), ("outbound", "Outbound")], max_length=8),
+                ),
+                ("channel", models.CharField(choices=[("sms", "SMS"), ("email", "Email")], max_length=8)),
+                ("body", models.TextField(blank=True)),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("held", "Held for quiet hours"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                            ("received", "Received"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "transport",
+                    models.CharField(
+                        blank=True,
+                        choices=[("twilio", "Twilio"), ("sendgrid", "SendGrid"), ("outbox", "Local outbox")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "provider_id",
+                    models.CharField(blank=True, help_text="Twilio MessageSid or SendGrid message id.", max_length=100),
+                ),
+                ("from_address", models.CharField(blank=True, max_length=254)),
+                ("to_address", models.CharField(blank=True, max_length=254)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "sent_by_agent",
+                    models.CharField(blank=True, help_text="The AI agent that wrote it, if any.", max_length=20),
+                ),
+                (
+                    "automated",
+                    models.BooleanField(
+                        default=False, help_text="Reminders, follow-ups and AI replies: quiet hours apply."
+                    ),
+                ),
+                (
+                    "system",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A STOP/START/HELP confirmation: the one reply that goes out whatever the consent.",
+                    ),
+                ),
+                ("send_after", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="inbox.conversation"
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="leads.lead"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_task",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The reminder or follow-up task that sent it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="leads.task",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="teams.team"),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='MessageAttachment',
+            name="MessageAttachment",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('file', models.FileField(max_length=200, upload_to=crm.inbox.models.attachment_path)),
-                ('filename', models.CharField(blank=True, max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='inbox.message')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("file", models.FileField(max_length=200, upload_to=crm.inbox.models.attachment_path)),
+                ("filename", models.CharField(blank=True, max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField(default=0)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="inbox.message"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="teams.team"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CannedReply',
+            name="CannedReply",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('title', models.CharField(max_length=80)),
-                ('body', models.TextField()),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("title", models.CharField(max_length=80)),
+                ("body", models.TextField()),
+                (
+                    "team",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="teams.team"),
+                ),
             ],
             options={
-                'ordering': ['title'],
-                'constraints': [models.UniqueConstraint(fields=('team', 'title'), name='canned_reply_unique_title')],
+                "ordering": ["title"],
+                "constraints": [models.UniqueConstraint(fields=("team", "title"), name="canned_reply_unique_title")],
             },
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'Email')], max_length=8)),
-                ('state', models.CharField(choices=[('opted_in', 'Opted in'), ('opted_out', 'Opted out')], max_length=10)),
-                ('source', models.CharField(choices=[('keyword', 'Keyword reply (STOP/START)'), ('unsubscribe', 'Unsubscribe link'), ('provider', 'Provider report (bounce, spam report, carrier block)'), ('staff', 'Staff'), ('api', 'API'), ('inbound', 'Prospect wrote to us')], max_length=12)),
-                ('evidence', models.TextField(blank=True, help_text='The message, link or note that changed consent.')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_records', to='leads.lead')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                ("id", models.UUIDField(default=loriaa.ids.uuid7, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("channel", models.CharField(choices=[("sms", "SMS"), ("email", "Email")], max_length=8)),
+                (
+                    "state",
+                    models.CharField(choices=[("opted_in", "Opted in"), ("opted_out", "Opted out")], max_length=10),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("keyword", "Keyword reply (STOP/START)"),
+                            ("unsubscribe", "Unsubscribe link"),
+                            ("provider", "Provider report (bounce, spam report, carrier block)"),
+                            ("staff", "Staff"),
+                            ("api", "API"),
+                            ("inbound", "Prospect wrote to us"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, help_text="The message, link or note that changed consent.")),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consent_records", to="leads.lead"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="teams.team"),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['lead', 'channel', '-created_at'], name='consent_lead_channel_latest')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["lead", "channel", "-created_at"], name="consent_lead_channel_latest")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['team', '-last_message_at'], name='conversation_team_recent'),
+            model_name="conversation",
+            index=models.Index(fields=["team", "-last_message_at"], name="conversation_team_recent"),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['team', 'status', '-last_message_at'], name='conversation_team_status'),
+            model_name="conversation",
+            index=models.Index(fields=["team", "status", "-last_message_at"], name="conversation_team_status"),
         ),
         migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(fields=('lead', 'channel'), name='conversation_one_per_lead_channel'),
+            model_name="conversation",
+            constraint=models.UniqueConstraint(fields=("lead", "channel"), name="conversation_one_per_lead_channel"),
         ),
         migrations.AddIndex(
-            model_name='inboundevent',
-            index=models.Index(fields=['status', 'received_at'], name='inbound_event_status'),
+            model_name="inboundevent",
+            index=models.Index(fields=["status", "received_at"], name="inbound_event_status"),
         ),
         migrations.AddConstraint(
-            model_name='inboundevent',
-            constraint=models.UniqueConstraint(fields=('provider', 'event_id'), name='inbound_event_unique'),
+            model_name="inboundevent",
+            constraint=models.UniqueConstraint(fields=("provider", "event_id"), name="inbound_event_unique"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', 'created_at'], name='message_conversation_time'),
+            model_name="message",
+            index=models.Index(fields=["conversation", "created_at"], name="message_conversation_time"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['status', 'send_after'], name='message_status_send_after'),
+            model_name="message",
+            index=models.Index(fields=["status", "send_after"], name="message_status_send_after"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('provider_id', ''), _negated=True), fields=('transport', 'provider_id'), name='message_unique_provider_id'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("provider_id", ""), _negated=True),
+                fields=("transport", "provider_id"),
+                name="message_unique_provider_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_task__isnull', False)), fields=('source_task',), name='message_one_per_task'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_task__isnull", False)), fields=("source_task",), name="message_one_per_task"
+            ),
         ),
     ]

@@ -5,15 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inbox', '0002_schedule_sweeps'),
+        ("inbox", "0002_schedule_sweeps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboundevent',
-            name='enqueued_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text='When a processing task was last sent (the sweep waits before resending).'),
+            model_name="inboundevent",
+            name="enqueued_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                help_text="When a processing task was last sent (the sweep waits before resending).",
+            ),
         ),
     ]

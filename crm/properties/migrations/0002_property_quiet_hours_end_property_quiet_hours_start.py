@@ -5,20 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('properties', '0001_initial'),
+        ("properties", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='property',
-            name='quiet_hours_end',
-            field=models.TimeField(default=datetime.time(8, 0), help_text='...until this local time the next morning.'),
+            model_name="property",
+            name="quiet_hours_end",
+            field=models.TimeField(default=datetime.time(8, 0), help_text="...until this local time the next morning."),
         ),
         migrations.AddField(
-            model_name='property',
-            name='quiet_hours_start',
-            field=models.TimeField(default=datetime.time(21, 0), help_text='Automated texts (reminders, AI replies) wait from this local time...'),
+            model_name="property",
+            name="quiet_hours_start",
+            field=models.TimeField(
+                default=datetime.time(21, 0),
+                help_text="Automated texts (reminders, AI replies) wait from this local time...",
+            ),
         ),
     ]

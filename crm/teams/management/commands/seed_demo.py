@@ -31,7 +31,7 @@ PEOPLE = [
 ]
 
 # Dotted paths to callables ``seed(team, stdout)`` that add demo data for other apps.
-DEMO_SEEDERS: list[str] = ["crm.leads.demo.seed", "knowledge.demo.seed"]
+DEMO_SEEDERS: list[str] = ["crm.leads.demo.seed", "knowledge.demo.seed", "crm.inbox.demo.seed"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The agents' pages: the overview, one chat pane per agent, approvals and the audit log."""
