@@ -116,11 +116,14 @@ def test_agents_are_blocked_on_fair_housing_findings_staff_are_warned(team_a: Te
     assert message.fair_housing_warnings  # type: ignore[attr-defined]
 
 
-def test_opt_out_that_arrives_after_queueing_stops_delivery(team_a: TeamWorld, ada: Lead, settings: Any) -> None:
+def test_opt_out_that_arrives_after_queueing_stops_delivery(
+    team_a: TeamWorld, ada: Lead, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm.inbox import tasks
     from crm.inbox.services.delivery import deliver
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # queue only: the STOP lands between the click and the send
-    settings.CELERY_BROKER_URL = "memory://"
+    # Queued only (a busy worker): the STOP lands between the click and the send.
+    monkeypatch.setattr(tasks.deliver_message, "delay_on_commit", lambda **kwargs: None)
     with team_scope(team_a.team):
         message = send_message(lead=ada, body="Tour tomorrow?")
         record_consent(ada, Channel.SMS, ConsentState.OPTED_OUT, source=ConsentSource.KEYWORD, evidence="STOP")
@@ -300,8 +303,6 @@ def test_events_for_another_team_stay_in_that_team(team_a: TeamWorld, team_b: Te
 def test_the_sweep_does_not_flood_a_backlog_with_copies(
     team_a: TeamWorld, place: Property, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # stored, but the task sits in a (slow) queue
-    settings.CELERY_BROKER_URL = "memory://"
     enqueued: list[str] = []
     monkeypatch.setattr(intake, "enqueue", enqueued.append)
     payload = twilio_payload("SM" + "d" * 32)

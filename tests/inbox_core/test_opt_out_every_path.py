@@ -177,13 +177,15 @@ def test_messages_queued_or_held_before_the_stop(
 ) -> None:
     night = datetime.combine(datetime(2026, 7, 15).date(), time(23, 0), place.tz).astimezone(UTC)
     monkeypatch.setattr(timezone, "now", lambda: night)
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # queue without delivering
-    settings.CELERY_BROKER_URL = "memory://"
+    from crm.inbox import tasks
+
+    real_delay = tasks.deliver_message.delay_on_commit
+    monkeypatch.setattr(tasks.deliver_message, "delay_on_commit", lambda **kwargs: None)  # queued, not delivered
     with team_scope(team_a.team):
         queued = send_message(lead=ada, body="Queued before STOP", user=team_a.user(Role.AGENT))
         held = send_message(lead=ada, body="Held for the morning", automated=True)
     assert held.status == MessageStatus.HELD
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(tasks.deliver_message, "delay_on_commit", real_delay)
     text_in(team_a, "STOP")
     confirmations = len(twilio_on.sent)
     with team_scope(team_a.team):
