@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -110,6 +111,22 @@ def on_inbound_message(sender: object, message: Message, **kwargs: object) -> No
         if policy_for(message.team, property_id).auto_reply == AutoReply.OFF:
             return  # no task at all: most teams that turn it off get many messages
     auto_reply.delay(team_id=str(message.team_id), message_id=str(message.pk))
+
+
+@receiver(post_save, sender=Message, dispatch_uid="agents.autoreply.supersede")
+def supersede_drafts(sender: object, instance: Message, created: bool, **kwargs: object) -> None:
+    """A teammate replied in the thread: the AI's unsent drafts there are out of date."""
+    if not created or instance.direction != Direction.OUTBOUND or instance.sent_by_id is None:
+        return
+    from django_scopes import scopes_disabled
+
+    from agents.models import PendingAction, PendingStatus
+
+    with scopes_disabled():  # filtered by the message's own team; saves may happen outside a scope
+        PendingAction.objects.filter(
+            team_id=instance.team_id, conversation_id=instance.conversation_id, tool="send_message",
+            status=PendingStatus.PENDING,
+        ).update(status=PendingStatus.REJECTED, error="Superseded: a teammate replied in the thread.")  # fmt: skip
 
 
 @shared_task(base=TeamTask, acks_late=True)

@@ -195,3 +195,36 @@ def test_overdue_pending_actions_expire(team_a: TeamWorld, place: Property, monk
     assert expire_pending_actions() == 1
     with team_scope(team_a.team):
         assert PendingAction.objects.get().status == "expired"
+
+
+def test_the_draft_waits_in_the_inbox_pane_and_approving_sends_it(team_a: TeamWorld, place: Property) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    text_in(team_a, "How much is the pet deposit for a dog?")
+    thread = conversation(team_a)
+    client = login(team_a.user("agent"))
+    pane = client.get(reverse("inbox:conversation", kwargs={"conversation_id": thread.pk}))
+    html = pane.content.decode()
+    assert "AI reply waiting for approval" in html
+    with team_scope(team_a.team):
+        action = PendingAction.objects.get()
+    assert reverse("agents:action-approve", kwargs={"action_id": action.pk}) in html
+    response = client.post(reverse("agents:action-approve", kwargs={"action_id": action.pk}), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    (reply,) = outbound(team_a)
+    assert "$300" in reply.body
+    assert reply.sent_by_agent == "leasing"
+
+
+def test_a_teammates_reply_supersedes_the_draft(team_a: TeamWorld, place: Property) -> None:
+    from crm.inbox.services.sending import send_message
+
+    text_in(team_a, "How much is the pet deposit for a dog?")
+    thread = conversation(team_a)
+    with team_scope(team_a.team):
+        send_message(lead=thread.lead, body="Hi! It's $300 for a dog.", user=team_a.user("agent"))
+        action = PendingAction.objects.get()
+    assert action.status == "rejected"
+    assert "teammate replied" in action.error

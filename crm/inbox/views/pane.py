@@ -77,6 +77,13 @@ def composer_context(
     }
 
 
+def ai_drafts(conversation: Conversation) -> list[Any]:
+    """The auto-reply's drafts for this thread that wait for a person (draft mode)."""
+    from agents.services.approvals import pending_actions
+
+    return list(pending_actions().filter(conversation_id=conversation.pk, tool="send_message").order_by("created_at"))
+
+
 def pane_context(request: TeamRequest, conversation: Conversation, **composer: Any) -> dict[str, Any]:
     messages, older = pane_messages(conversation)
     can_work = request.membership.has_role(CAN_WORK)
@@ -88,6 +95,7 @@ def pane_context(request: TeamRequest, conversation: Conversation, **composer: A
         "older": older,
         "poll_query": urlencode(PollState.of(messages).as_query()),
         "banner": consent_banner(conversation.lead, conversation.channel),
+        "ai_drafts": ai_drafts(conversation),
         "can_work": can_work,
         "assign_form": AssignForm(
             team=request.team, user=request.user, initial={"assignee": str(conversation.assignee_id or "")}
