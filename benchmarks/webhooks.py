@@ -280,8 +280,10 @@ def main() -> None:
         print(f"\nwebhooks: {sent} requests from {args.clients} clients in {send_seconds:.1f}s "
               f"= {sent / send_seconds:.0f} req/s; HTTP {dict(sorted(statuses.items()))}")  # fmt: skip
         print(f"webhook latency: p50 {quantiles[49]:.1f} ms, p95 {quantiles[94]:.1f} ms, max {max(latencies):.0f} ms")
-        print(f"worker SIGKILLed at {killed_at:.1f}s, replaced 1.0s later; {sweeps} sweep(s) re-enqueued {requeued} "
-              "event(s) (a re-enqueued event that was only queued behind others is a no-op)")
+        print(
+            f"worker SIGKILLed at {killed_at:.1f}s, replaced 1.0s later; {sweeps} sweep(s) re-enqueued {requeued} "
+            "event(s) (a re-enqueued event that was only queued behind others is a no-op)"
+        )
         print(f"processing lag (stored → processed): p50 {lag_q[49]:.0f} ms, p95 {lag_q[94]:.0f} ms; "
               f"all processed {drained_seconds:.1f}s after the first request")  # fmt: skip
         for name, value in counts.items():
