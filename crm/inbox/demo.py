@@ -70,7 +70,7 @@ def seed(team: Team, stdout: Any) -> None:
 def _replies() -> list[tuple[Lead, str, str]]:
     texted = Lead.objects.exclude(phone="").filter(stage="contacted").order_by("created_at").first()
     emailed = Lead.objects.exclude(email="").filter(stage="toured").order_by("created_at").first()
-    replies = []
+    replies: list[tuple[Lead, str, str]] = []
     if texted is not None:
         replies.append((texted, Channel.SMS, f"Hi {texted.first_name}, great to hear from you! Would Saturday at "
                                               "11 work for a tour?"))  # fmt: skip
