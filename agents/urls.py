@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from agents.views import activity, approvals, chat
+from agents.views import activity, approvals, chat, policy
 from agents.workforce import AGENTS
 
 app_name = "agents"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("actions/<uuid:action_id>/reject/", approvals.action_reject, name="action-reject"),
     path("leads/<uuid:lead_id>/activity/", activity.lead_activity, name="lead-activity"),
     path("lead-picker/", chat.lead_picker, name="lead-picker"),
+    path("policy/", policy.policy_save, name="policy"),
+    path("policy/<uuid:property_id>/", policy.property_policy_save, name="policy-property"),
     # One route per agent (not an <agent> parameter): any other name is a 404 before a view runs.
     *[
         route

@@ -47,7 +47,20 @@ def create_pending_action(*, ctx: ToolContext, tool: str, proposal: Proposal) ->
         conversation_id=ctx.conversation_id,
         turn_id=ctx.turn_id,
     )
+    if proposal.lead is not None:
+        # On the lead's timeline, so whoever opens the guest card sees what the AI wants to do.
+        timeline(proposal.lead, f"AI ({ctx.agent}) proposed: {action.summary} — waiting for approval", action)
     return action
+
+
+def timeline(lead: Lead, summary: str, action: PendingAction, actor: User | None = None) -> None:
+    from crm.leads.models import ActivityKind
+    from crm.leads.services.activity import record
+
+    record(
+        lead=lead, kind=ActivityKind.NOTE, actor=actor, summary=summary,
+        data={"agent": action.agent, "pending_action": str(action.pk), "tool": action.tool},
+    )  # fmt: skip
 
 
 def pending_actions(*, lead: Lead | None = None) -> QuerySet[PendingAction]:
@@ -160,6 +173,8 @@ def reject(action: PendingAction, user: User, reason: str = "") -> PendingAction
         locked.decided_by = user
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "error", "decided_by", "decided_at"])
+        if locked.lead is not None:
+            timeline(locked.lead, f"Rejected the AI's proposal: {locked.summary}", locked, actor=user)
         _record(locked, membership, status=ActivityStatus.REFUSED, error=locked.error or "Rejected.")
     return locked
 

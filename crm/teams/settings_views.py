@@ -1,16 +1,21 @@
-"""The Settings page: team profile, integrations status, API tokens and account security."""
+"""The Settings page: team profile, integrations status and webhook URLs, AI agent policy and usage, API
+tokens and account security."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.models import ApiToken, token_create
 from crm.teams.access import get_team_object, team_required
 from crm.teams.forms import ApiTokenForm, TeamProfileForm
+from crm.teams.models import Team
 from crm.teams.roles import Role
 from crm.teams.services import team_update
 from crm.teams.types import TeamRequest
@@ -47,6 +52,35 @@ INTEGRATIONS = [
 ]
 
 
+def _own_twilio(team: Team) -> bool:
+    return _own_account(team, "twilio")
+
+
+def _own_sendgrid(team: Team) -> bool:
+    return _own_account(team, "sendgrid")
+
+
+def _own_account(team: Team, provider: str) -> bool:
+    from integrations.models import IntegrationConfig
+
+    return IntegrationConfig.objects.filter(team=team, provider=provider, enabled=True).exists()
+
+
+# Channels a team can connect with its own account (admin → Integration configs), not only the server's.
+TEAM_ACCOUNTS: dict[str, Callable[[Team], bool]] = {"TWILIO_ENABLED": _own_twilio, "SENDGRID_ENABLED": _own_sendgrid}
+
+
+def webhook_urls() -> list[tuple[str, str]]:
+    """What to paste into the providers' consoles; Twilio signs requests for exactly these URLs."""
+    base = settings.SITE_URL
+    return [
+        ("Twilio — A message comes in (each SMS number)", base + reverse("webhooks:twilio-sms")),
+        ("Twilio — status callback (set per message automatically)", base + reverse("webhooks:twilio-status")),
+        ("SendGrid — Inbound Parse", base + reverse("webhooks:sendgrid-inbound") + "?key=<SENDGRID_INBOUND_SECRET>"),
+        ("SendGrid — Event Webhook (signed)", base + reverse("webhooks:sendgrid-events")),
+    ]
+
+
 def _context(
     request: TeamRequest,
     *,
@@ -54,14 +88,24 @@ def _context(
     token_form: ApiTokenForm | None = None,
     new_key: str | None = None,
 ) -> dict[str, object]:
+    from agents.views.policy import policy_context
+
     membership = request.membership
     return {
         "profile_form": profile_form or TeamProfileForm(instance=membership.team),
         "can_edit_team": membership.has_role(Role.ADMIN),
         "integrations": [
-            {"name": name, "enabled": getattr(settings, flag), "variables": variables, "note": note}
+            {
+                "name": name,
+                "enabled": getattr(settings, flag),
+                "variables": variables,
+                "note": note,
+                "team_account": flag in TEAM_ACCOUNTS and TEAM_ACCOUNTS[flag](membership.team),
+            }
             for name, flag, variables, note in INTEGRATIONS
         ],
+        "webhooks": webhook_urls(),
+        **policy_context(request),
         "tokens": ApiToken.objects.filter(user=request.user).active(),
         "token_form": token_form or ApiTokenForm(),
         "new_key": new_key,

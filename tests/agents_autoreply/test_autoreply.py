@@ -228,3 +228,16 @@ def test_a_teammates_reply_supersedes_the_draft(team_a: TeamWorld, place: Proper
         action = PendingAction.objects.get()
     assert action.status == "rejected"
     assert "teammate replied" in action.error
+
+
+def test_proposals_and_rejections_are_on_the_leads_timeline(team_a: TeamWorld, place: Property) -> None:
+    from agents.services.approvals import reject
+
+    text_in(team_a, "How much is the pet deposit for a dog?")
+    thread = conversation(team_a)
+    with team_scope(team_a.team):
+        action = PendingAction.objects.get()
+        reject(action, team_a.user("agent"), "We'll call instead")
+        summaries = list(LeadActivity.objects.filter(lead=thread.lead).values_list("summary", flat=True))
+    assert any(s.startswith("AI (leasing) proposed: Reply to") and "waiting for approval" in s for s in summaries)
+    assert any(s.startswith("Rejected the AI's proposal") for s in summaries)
