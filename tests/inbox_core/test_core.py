@@ -313,3 +313,31 @@ def test_the_sweep_does_not_flood_a_backlog_with_copies(
     assert intake.requeue_stuck_events() == 1
     assert intake.requeue_stuck_events() == 0  # just re-sent: it waits a full period again
     assert len(enqueued) == 2
+
+
+def test_tasks_given_another_teams_ids_do_nothing(team_a: TeamWorld, team_b: TeamWorld, place: Property) -> None:
+    from agents.autoreply import auto_reply
+    from crm.inbox.tasks import deliver_message
+
+    bravo = make_property(team_b, name="Bravo Heights", sms_number="+13105550999")
+    lead = make_lead(team_b, first_name="Brenda", phone="+15125550888", property=bravo)
+    with team_scope(team_b.team):
+        conversation = Conversation.objects.create(team=team_b.team, lead=lead, channel=Channel.SMS, property=bravo)
+        queued = Message.objects.create(
+            team=team_b.team, conversation=conversation, lead=lead, direction="outbound", channel=Channel.SMS,
+            body="Team B's message", status=MessageStatus.QUEUED, to_address=lead.phone,
+        )  # fmt: skip
+        inbound = Message.objects.create(
+            team=team_b.team, conversation=conversation, lead=lead, direction="inbound", channel=Channel.SMS,
+            body="Do you allow dogs?", status=MessageStatus.RECEIVED,
+        )  # fmt: skip
+    # Team A's task scope cannot reach team B's rows: nothing is sent, nothing is drafted.
+    assert deliver_message(team_id=str(team_a.team.pk), message_id=str(queued.pk)) is None
+    assert auto_reply(team_id=str(team_a.team.pk), message_id=str(inbound.pk)) == "skipped"
+    with team_scope(team_b.team):
+        queued.refresh_from_db()
+        assert queued.status == MessageStatus.QUEUED
+    with scopes_disabled():
+        from agents.models import PendingAction
+
+        assert not PendingAction.objects.exists()
