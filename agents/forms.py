@@ -16,6 +16,7 @@ from agents.runtime import MAX_MESSAGE_CHARS
 from crm.leads.forms import team_properties
 from crm.leads.models import Lead
 from crm.properties.models import Property
+from loriaa.ids import parse_uuid
 
 
 class ChatForm(forms.Form):
@@ -60,13 +61,6 @@ class ChatForm(forms.Form):
         return context
 
 
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True)
 class ActivityFilters:
     """The audit log's filters; they live in the query string (and carry over to the CSV)."""
@@ -86,7 +80,7 @@ class ActivityFilters:
             agent=pick("agent", AgentName.values),
             status=pick("status", ActivityStatus.values),
             kind=pick("kind", ActivityKind.values),
-            lead=_uuid(query.get("lead", "")[:64]),
+            lead=parse_uuid(query.get("lead", "")[:64]),
         )
 
     def as_query(self) -> dict[str, str]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +11,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from loriaa.cursors import decode_parts, encode_cursor
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -127,17 +127,9 @@ class KeysetPagination(pagination.BasePagination):
 
 
 def encode_position(row: Model, backwards: bool) -> str:
-    raw = json.dumps([row.created_at.isoformat(), str(row.pk), int(backwards)])  # type: ignore[attr-defined]
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor(row.created_at, row.pk, int(backwards))  # type: ignore[attr-defined]
 
 
 def decode_position(cursor: str) -> tuple[datetime, UUID, bool] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, pk, backwards = json.loads(raw)
-        parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None:
-            return None
-        return parsed, UUID(pk), bool(backwards)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None
+    parts = decode_parts(cursor, 3)
+    return (parts[0], parts[1], bool(parts[2])) if parts else None

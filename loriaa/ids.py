@@ -20,3 +20,11 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62  # variant
     value |= rand & ((1 << 62) - 1)  # rand_b (62 bits)
     return uuid.UUID(int=value)
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    """``value`` as a UUID, or None for anything else (ids arriving in query strings and forms)."""
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return None

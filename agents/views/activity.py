@@ -6,11 +6,9 @@ costs; the cursor is opaque in the URL.
 
 from __future__ import annotations
 
-import base64
 import csv
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -32,6 +30,7 @@ from crm.leads.services.imports import csv_safe
 from crm.teams.access import get_team_object, team_required
 from crm.teams.scoping import team_scope
 from crm.teams.types import TeamRequest
+from loriaa.cursors import decode_cursor, encode_cursor
 
 PAGE_SIZE = 50
 OVERVIEW_ACTIONS = 25
@@ -40,20 +39,6 @@ LEAD_ACTIVITY = 8
 
 
 # --- Keyset cursor -----------------------------------------------------------------------------
-
-
-def encode_cursor(row: AgentActivity) -> str:
-    raw = json.dumps([row.created_at.isoformat(), str(row.pk)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, pk = json.loads(raw)
-        return datetime.fromisoformat(moment), UUID(pk)
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        return None
 
 
 def activity_page(rows: QuerySet[AgentActivity], cursor: str = "") -> tuple[list[AgentActivity], str]:
@@ -66,7 +51,7 @@ def activity_page(rows: QuerySet[AgentActivity], cursor: str = "") -> tuple[list
     page = list(rows[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return page, encode_cursor(page[-1]) if more else ""
+    return page, encode_cursor(page[-1].created_at, page[-1].pk) if more else ""
 
 
 # --- Views --------------------------------------------------------------------------------------------

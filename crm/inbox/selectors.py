@@ -6,9 +6,7 @@ Every query here runs inside the request's team scope, so another team's rows ne
 
 from __future__ import annotations
 
-import base64
 import builtins
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +28,8 @@ from crm.inbox.models import (
 )
 from crm.leads.models import Lead
 from crm.leads.selectors import search_q
+from loriaa.cursors import decode_cursor, encode_cursor
+from loriaa.ids import parse_uuid
 
 THREAD_PAGE_SIZE = 25
 THREAD_PAGE_MAX = 200
@@ -65,7 +65,7 @@ class ThreadFilters:
         return cls(
             who=who if who in dict(WHO_CHOICES) else "all",
             channel=get("channel") if get("channel") in Channel.values else "",
-            property=get("property") if _uuid(get("property")) else "",
+            property=get("property") if parse_uuid(get("property")) else "",
             status=status if status in dict(STATUS_CHOICES) else "open",
             unread=get("unread") in {"1", "on", "true"},
             q=get("q"),
@@ -85,13 +85,6 @@ class ThreadFilters:
     @builtins.property
     def active(self) -> bool:
         return bool(self.as_query())
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 def threads(filters: ThreadFilters, *, user_id: Any) -> QuerySet[Conversation]:
@@ -116,21 +109,6 @@ def threads(filters: ThreadFilters, *, user_id: Any) -> QuerySet[Conversation]:
 # --- Keyset pages, newest message first ---------------------------------------------------------
 
 
-def encode_cursor(conversation: Conversation) -> str:
-    raw = json.dumps([conversation.last_message_at.isoformat(), str(conversation.pk)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, pk = json.loads(raw)
-        parsed = datetime.fromisoformat(moment)
-        return (parsed, UUID(pk)) if parsed.tzinfo else None
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None
-
-
 def thread_page(
     queryset: QuerySet[Conversation], *, cursor: str = "", size: int = THREAD_PAGE_SIZE
 ) -> tuple[list[Conversation], str]:
@@ -144,7 +122,7 @@ def thread_page(
     rows = list(page[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return rows, encode_cursor(rows[-1]) if more and rows else ""
+    return rows, encode_cursor(rows[-1].last_message_at, rows[-1].pk) if more and rows else ""
 
 
 def threads_version() -> str:
@@ -220,7 +198,7 @@ class PollState:
         watch = []
         for item in query.get("watch", "").split(",")[:WATCH_MAX]:
             pk, _, status = item.partition(".")
-            if _uuid(pk) and status in MessageStatus.values:
+            if parse_uuid(pk) and status in MessageStatus.values:
                 watch.append((UUID(pk), status))
         return cls(after, after_id, tuple(watch))
 
@@ -278,8 +256,7 @@ def outbox_messages(*, before: str = "", size: int = OUTBOX_PAGE_SIZE) -> tuple[
     rows = rows[:size]
     cursor = ""
     if more and rows:
-        raw = json.dumps([rows[-1].created_at.isoformat(), str(rows[-1].pk)])
-        cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        cursor = encode_cursor(rows[-1].created_at, rows[-1].pk)
     return rows, cursor
 
 

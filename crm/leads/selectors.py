@@ -3,20 +3,18 @@ keyset pagination for board columns (a column's page costs the same at any depth
 
 from __future__ import annotations
 
-import base64
 import builtins
-import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from crm.leads.models import Lead, SearchText, Source, Stage
 from crm.leads.phones import digits
+from loriaa.cursors import decode_cursor, encode_cursor
+from loriaa.ids import parse_uuid
 
 COLUMN_PAGE_SIZE = 25
 
@@ -65,23 +63,16 @@ class LeadFilters:
         return bool(self.as_query())
 
 
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
 def filter_leads(queryset: QuerySet[Lead], filters: LeadFilters, *, user_id: Any = None) -> QuerySet[Lead]:
     if filters.property:
-        property_id = _uuid(filters.property)
+        property_id = parse_uuid(filters.property)
         queryset = queryset.filter(property_id=property_id) if property_id else queryset.none()
     if filters.agent == "me":
         queryset = queryset.filter(assigned_to_id=user_id)
     elif filters.agent == "none":
         queryset = queryset.filter(assigned_to__isnull=True)
     elif filters.agent:
-        agent_id = _uuid(filters.agent)
+        agent_id = parse_uuid(filters.agent)
         queryset = queryset.filter(assigned_to_id=agent_id) if agent_id else queryset.none()
     if filters.source:
         queryset = queryset.filter(source=filters.source)
@@ -117,20 +108,6 @@ def leads_for_team() -> QuerySet[Lead]:
 # --- Keyset pagination for board columns ---------------------------------------------------
 
 
-def encode_cursor(lead: Lead) -> str:
-    raw = json.dumps([lead.stage_changed_at.isoformat(), str(lead.pk)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, pk = json.loads(raw)
-        return datetime.fromisoformat(moment), UUID(pk)
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        return None
-
-
 def column_page(
     queryset: QuerySet[Lead], *, stage: str, cursor: str = "", size: int = COLUMN_PAGE_SIZE
 ) -> tuple[list[Lead], str]:
@@ -143,4 +120,4 @@ def column_page(
     leads = list(page[: size + 1])
     more = len(leads) > size
     leads = leads[:size]
-    return leads, encode_cursor(leads[-1]) if more else ""
+    return leads, encode_cursor(leads[-1].stage_changed_at, leads[-1].pk) if more else ""
