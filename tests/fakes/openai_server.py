@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackFake
 
 COMPLETIONS_PATH = "/v1/chat/completions"
 DEFAULT_USAGE = (10, 5)
@@ -158,7 +158,7 @@ def raw(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) 
 Responder = Callable[[dict[str, Any]], FakeResponse]
 
 
-class ScriptedOpenAI:
+class ScriptedOpenAI(LoopbackFake):
     def __init__(self, *responses: FakeResponse, responder: Responder | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
         self.request_headers: list[dict[str, str]] = []
@@ -169,8 +169,6 @@ class ScriptedOpenAI:
         self.allow_unscripted = False
         self._queue: deque[FakeResponse] = deque(responses)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- scripting ------------------------------------------------------------------------------
 
@@ -211,10 +209,7 @@ class ScriptedOpenAI:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("Start the fake first (use it as a context manager).")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return self.origin + "/v1"
 
     def start(self) -> ScriptedOpenAI:
         fake = self
@@ -257,29 +252,8 @@ class ScriptedOpenAI:
             def log_message(self, format: str, *args: Any) -> None:  # quiet test output
                 return
 
-        self._server = _QuietServer(("127.0.0.1", 0), Handler)
-        # A short poll keeps ``stop()`` (``shutdown`` waits for the next poll) from slowing every test.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="scripted-openai", daemon=True
-        )
-        self._thread.start()
+        self._serve(Handler, "scripted-openai")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> ScriptedOpenAI:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def problems(self) -> list[str]:
         """What a test should not have caused: unplanned calls and responder crashes."""
@@ -290,16 +264,6 @@ class ScriptedOpenAI:
                 "(set fake.allow_unscripted = True if that is the point of the test)."
             )
         return found
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (a timeout test) closes the socket before the answer is written.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
 
 def _not_found(path: str) -> bytes:

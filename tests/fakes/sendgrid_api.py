@@ -18,9 +18,10 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackFake
 
 SEND_PATH = "/v3/mail/send"
 DEFAULT_MESSAGES = {
@@ -43,7 +44,7 @@ class ReceivedRequest:
 
 
 @dataclass
-class FakeSendGrid:
+class FakeSendGrid(LoopbackFake):
     api_key: str = "SG.fake-key.for-tests"
     requests: list[ReceivedRequest] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -53,8 +54,6 @@ class FakeSendGrid:
         self._failures: deque[tuple[int, str]] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def fail(self, status: int, message: str = "") -> FakeSendGrid:
         """Answer the next request with ``status`` and SendGrid's error body (queued in order)."""
@@ -64,10 +63,7 @@ class FakeSendGrid:
 
     @property
     def host(self) -> str:
-        if self._server is None:
-            raise RuntimeError("Start the fake first (use it as a context manager).")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def last(self) -> dict[str, Any]:
@@ -118,29 +114,8 @@ class FakeSendGrid:
             def log_message(self, format: str, *args: Any) -> None:  # quiet test output
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-sendgrid", daemon=True
-        )
-        self._thread.start()
+        self._serve(Handler, "fake-sendgrid")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeSendGrid:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def _errors(message: str) -> bytes:

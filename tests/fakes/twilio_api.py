@@ -23,10 +23,11 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.loopback import LoopbackFake
 
 API_VERSION = "2010-04-01"
 
@@ -62,7 +63,7 @@ class Failure:
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(LoopbackFake):
     accounts: dict[str, str] = field(default_factory=dict)
     sent: list[SmsRequest] = field(default_factory=list)  # every Messages.json POST, failed ones too
     media_requests: list[tuple[str, str]] = field(default_factory=list)  # (name, basic-auth user)
@@ -72,8 +73,6 @@ class FakeTwilio:
         self._media: dict[str, tuple[str, bytes]] = {}
         self._media_failures: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- scripting -----------------------------------------------------------------------
 
@@ -106,9 +105,7 @@ class FakeTwilio:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the fake first"
-        port = self._server.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        return self.origin
 
     def start(self) -> FakeTwilio:
         fake = self
@@ -134,26 +131,8 @@ class FakeTwilio:
             def log_message(self, format: str, *args: Any) -> None:  # quiet test output
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._serve(Handler, "fake-twilio")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # --- wire format ---------------------------------------------------------------------
 
