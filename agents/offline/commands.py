@@ -29,37 +29,12 @@ from crm.leads.models import Stage
 FOLLOW_UP_HOUR = time(9)  # a follow-up without a time is due at the start of the working day
 MAX_SEARCH_LIMIT = 25
 
-# The contract's tools per agent; the orchestrator ("coo") may plan any of them.
-AGENT_TOOLS: dict[str, frozenset[str]] = {
-    "leasing": frozenset(
-        {
-            "search_leads",
-            "get_lead",
-            "update_lead_stage",
-            "create_follow_up",
-            "available_tour_slots",
-            "schedule_tour",
-            "draft_message",
-            "send_message",
-            "search_knowledge",
-            "list_units",
-            "get_property",
-        }
-    ),
-    "marketing": frozenset(
-        {
-            "lead_counts_by_source",
-            "funnel",
-            "campaign_performance",
-            "generate_ad_copy",
-            "integration_status",
-            "search_knowledge",
-        }
-    ),
-    "property": frozenset(
-        {"list_units", "get_property", "search_knowledge", "available_tour_slots", "integration_status"}
-    ),
-}
+
+def agent_tools(agent: str) -> frozenset[str] | None:
+    """The tools ``agent`` has (its workforce spec); None for the orchestrator, which may plan any."""
+    from agents.workforce import SPECIALISTS, get_spec
+
+    return frozenset(get_spec(agent).tools) if agent in SPECIALISTS else None
 
 
 @dataclass(frozen=True)
@@ -75,7 +50,7 @@ def plan_command(message: str, *, agent: str, context: dict[str, Any]) -> Planne
     if planner is None:
         return None
     call = planner(CommandContext(message, context))
-    allowed = AGENT_TOOLS.get(agent)
+    allowed = agent_tools(agent)
     if call is None or (allowed is not None and call.tool not in allowed):
         return None
     return call
